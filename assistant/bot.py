@@ -1,0 +1,312 @@
+"""The assistant: one turn in, one reply out, every turn logged."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from assistant import clarify
+from assistant.config import Settings, load_settings
+from assistant.errors import InputError
+from assistant.intents.classifier import IntentClassifier
+from assistant.intents.dataset import load_intent_data
+from assistant.intents.model import Decision, Prediction
+from assistant.phrases import Phrases
+from assistant.reply import Reply
+from assistant.skills import ParsedTurn, SkillEnv, SkillReply, builtin_skills
+from assistant.skills.base import Conversation, PendingQuestion
+from assistant.skills.registry import build_registry, discover_plugins
+from assistant.storage import Database, TurnRecord
+from assistant.timezones import user_zone
+from assistant.utterance import clean_text
+
+__all__ = ["Assistant"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER = "default"
+MAX_USER_CHARS = 200
+
+
+class Assistant:
+    """An offline assistant: classifies each message and lets a skill answer it.
+
+    Models load lazily on the first message (training the intent model first
+    if the cache has none). Safe to use from several threads.
+
+    Args:
+        home: the user data directory; default ``ASSISTANT_HOME`` or the
+            platform's user data directory.
+        config: settings to use, or a mapping of overrides by section, e.g.
+            ``{"intents": {"threshold": 0.6}}``.
+        progress: called with a line of text while the intent model trains.
+
+    Raises:
+        ConfigError: the configuration is invalid.
+        StorageError: the database cannot be opened.
+    """
+
+    def __init__(
+        self,
+        home: Path | str | None = None,
+        config: Settings | Mapping[str, Any] | None = None,
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        if isinstance(config, Settings):
+            self.settings = config
+        else:
+            self.settings = load_settings(home, **dict(config or {}))
+        self.notices: list[str] = []
+        """Things the user should know about, found while starting (moved files...)."""
+
+        self.database = Database(self.settings.database_path)
+        if self.database.recovered_from is not None:
+            self.notices.append(
+                f"The database was damaged and has been moved to "
+                f"{self.database.recovered_from}; a new one was started."
+            )
+        intents = load_intent_data(self.settings.user_intents_dir)
+        self.notices.extend(intents.problems)
+        self.classifier = IntentClassifier(self.settings, intents, progress=progress)
+        self.phrases = Phrases()
+        self.zone: tzinfo = user_zone(self.settings.conversation.timezone)
+
+        env = SkillEnv(self.settings, self.database, self.phrases, intents)
+        plugins, problems = discover_plugins(env)
+        self.notices.extend(problems)
+        self.skills = build_registry([*builtin_skills(env), *plugins])
+        env.abilities.extend(s.summary for s in self.skills.skills if s.summary)
+
+        self._conversations: dict[str, Conversation] = {}
+        self._user_locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def respond(
+        self,
+        text: str | bytes,
+        *,
+        user: str = DEFAULT_USER,
+        now: datetime | None = None,
+    ) -> Reply:
+        """Answer one message from ``user``.
+
+        Args:
+            text: what the user typed or said.
+            user: whose conversation this is; any name, created on first use.
+            now: the current time (for tests and replays); naive times are read
+                in the user's time zone.
+        """
+        started = time.perf_counter()
+        user = (" ".join(str(user).split()) or DEFAULT_USER)[:MAX_USER_CHARS]
+        moment = self._now(now)
+        conversation = self._conversation(user)
+        with self._lock_for(conversation):
+            try:
+                cleaned = clean_text(
+                    text, max_chars=self.settings.conversation.max_chars
+                )
+            except InputError as exc:
+                return self._reject(exc, text, user, started)
+            prediction, decision = self.classifier.classify(cleaned)
+            skill_name, intent, reply = self._route(
+                cleaned, user, moment, decision, conversation
+            )
+            conversation.remember(cleaned, reply.text)
+
+        record = TurnRecord(
+            user=user,
+            text=cleaned,
+            reply=reply.text,
+            intent=intent,
+            confidence=_confidence(prediction, intent),
+            runner_up=decision.runner_up,
+            runner_up_confidence=decision.runner_up_confidence,
+            skill=skill_name,
+            data=reply.data,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            model_version=self.classifier.model.version,
+        )
+        turn_id = self.database.add_turn(record, at=moment)
+        return Reply(
+            text=reply.text,
+            intent=intent,
+            confidence=record.confidence or 0.0,
+            skill=skill_name,
+            data=reply.data,
+            turn_id=turn_id,
+            user=user,
+        )
+
+    def feedback(
+        self,
+        turn_id: int,
+        *,
+        rating: int | None = None,
+        correct_intent: str | None = None,
+        comment: str | None = None,
+    ) -> int:
+        """Record feedback on a turn: ``rating`` -1 or +1, and/or the right intent.
+
+        Raises:
+            InputError: the rating or intent is not valid.
+            StorageError: there is no such turn.
+        """
+        if rating not in (None, -1, 0, 1):
+            raise InputError(f"A rating is -1, 0 or 1, not {rating!r}.")
+        labels = self.classifier.data.intents
+        if correct_intent is not None and correct_intent not in labels:
+            raise InputError(
+                f"Unknown intent {correct_intent!r}; "
+                f"known: {', '.join(sorted(labels))}."
+            )
+        return self.database.add_feedback(
+            turn_id, rating=rating, correct_intent=correct_intent, comment=comment
+        )
+
+    def train(self) -> None:
+        """Retrain the intent model now, whatever the cache holds."""
+        self.classifier.train()
+
+    def close(self) -> None:
+        self.database.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- routing ---------------------------------------------------------------
+
+    def _route(
+        self,
+        text: str,
+        user: str,
+        now: datetime,
+        decision: Decision,
+        conversation: Conversation,
+    ) -> tuple[str, str, SkillReply]:
+        """Pick the skill for a turn; returns (skill name, intent acted on, reply)."""
+        pending = conversation.pending
+        conversation.pending = None
+        if pending is not None:
+            resumed = self._resume(pending, text, user, now, decision, conversation)
+            if resumed is not None:
+                return resumed
+
+        if decision.kind == "clarify":
+            descriptions = (
+                self.classifier.data.describe(decision.intent),
+                self.classifier.data.describe(decision.runner_up),
+            )
+            conversation.pending = clarify.question(text, decision, descriptions)
+            first, second = descriptions
+            prompt = self.phrases.say("clarify", first=first, second=second)
+            data = {"clarify": [decision.intent, decision.runner_up]}
+            return clarify.OWNER, decision.intent, SkillReply(prompt, data)
+
+        intent = "out_of_scope" if decision.kind == "out_of_scope" else decision.intent
+        return self._dispatch(
+            intent, text, user, now, decision.confidence, conversation
+        )
+
+    def _resume(
+        self,
+        pending: PendingQuestion,
+        text: str,
+        user: str,
+        now: datetime,
+        decision: Decision,
+        conversation: Conversation,
+    ) -> tuple[str, str, SkillReply] | None:
+        if decision.kind == "accept" and decision.intent == "dialog.cancel":
+            return "dialog", decision.intent, SkillReply(self.phrases.say("cancelled"))
+        if pending.owner == clarify.OWNER:
+            chosen = clarify.choose(pending, text, decision)
+            if chosen is None and decision.intent == "dialog.deny":
+                return (
+                    "dialog",
+                    decision.intent,
+                    SkillReply(self.phrases.say("cancelled")),
+                )
+            if chosen is None:
+                return None
+            original = pending.payload["text"]
+            return self._dispatch(chosen, original, user, now, 1.0, conversation)
+        skill = self.skills.get(pending.owner)
+        if skill is None:
+            return None
+        turn = ParsedTurn(text, user, decision.intent, decision.confidence, now)
+        reply = skill.resume(turn, conversation)
+        return None if reply is None else (skill.name, decision.intent, reply)
+
+    def _dispatch(
+        self,
+        intent: str,
+        text: str,
+        user: str,
+        now: datetime,
+        confidence: float,
+        conversation: Conversation,
+    ) -> tuple[str, str, SkillReply]:
+        skill = self.skills.for_intent(intent)
+        if skill is None:
+            reply = SkillReply(self.phrases.say("no_skill", intent=intent))
+            return "none", intent, reply
+        logger.debug("Routing %s to skill %s", intent, skill.name)
+        turn = ParsedTurn(text, user, intent, confidence, now)
+        return skill.name, intent, skill.handle(turn, conversation)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _reject(
+        self, error: InputError, text: str | bytes, user: str, started: float
+    ) -> Reply:
+        message = self.phrases.say(error.reason, **error.details)
+        shown = (
+            text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        )
+        record = TurnRecord(
+            user=user,
+            text=shown,
+            reply=message,
+            skill="input",
+            data={"error": error.reason},
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+        turn_id = self.database.add_turn(record)
+        return Reply(
+            message, None, 0.0, "input", {"error": error.reason}, turn_id, user
+        )
+
+    def _now(self, now: datetime | None) -> datetime:
+        if now is None:
+            return datetime.now(self.zone)
+        if now.tzinfo is None:
+            return now.replace(tzinfo=self.zone)
+        return now.astimezone(self.zone)
+
+    def _conversation(self, user: str) -> Conversation:
+        with self._lock:
+            conversation = self._conversations.get(user)
+            if conversation is None:
+                keep = self.settings.conversation.context_turns
+                conversation = Conversation(user, deque(maxlen=keep))
+                self._conversations[user] = conversation
+                self._user_locks[user] = threading.Lock()
+            return conversation
+
+    def _lock_for(self, conversation: Conversation) -> threading.Lock:
+        with self._lock:
+            return self._user_locks[conversation.user]
+
+
+def _confidence(prediction: Prediction, intent: str) -> float:
+    return dict(prediction.ranked).get(intent, 0.0)

@@ -1,0 +1,205 @@
+"""The ``assistant`` command: ask, chat, train and evaluate from a terminal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
+
+import typer
+
+from assistant import __version__
+from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.bot import Assistant
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="An offline, private assistant. Everything runs on this machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+intents_app = typer.Typer(
+    help="Inspect and evaluate the intent model.", no_args_is_help=True
+)
+app.add_typer(intents_app, name="intents")
+
+HomeOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    typer.Option(
+        "--home",
+        help="User data directory (default: ASSISTANT_HOME or the platform's).",
+    ),
+]
+UserOption = Annotated[
+    str, typer.Option("--user", "-u", help="Whose conversation this is.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"assistant {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log decisions to stderr.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.command()
+def ask(
+    text: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(help="The message; '-' or nothing reads it from stdin."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole reply as JSON.")
+    ] = False,
+    user: UserOption = "default",
+    home: HomeOption = None,
+) -> None:
+    """Answer one message and exit."""
+    message: str | bytes = sys.stdin.buffer.read() if text in (None, "-") else str(text)
+    with _assistant(home) as bot:
+        reply = bot.respond(message, user=user)
+    if as_json:
+        typer.echo(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(reply.text)
+    if reply.intent is None:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def chat(user: UserOption = "default", home: HomeOption = None) -> None:
+    """Talk with the assistant, one line at a time (Ctrl-D or 'quit' to leave)."""
+    with _assistant(home) as bot:
+        typer.echo("Ask me something. Type 'quit' to leave.")
+        while True:
+            try:
+                line = input("you> ")
+            except (EOFError, KeyboardInterrupt):
+                typer.echo()
+                return
+            if line.strip().lower() in {"quit", "exit", ":q"}:
+                return
+            reply = bot.respond(line, user=user)
+            typer.echo(f"assistant> {reply.text}")
+
+
+@app.command()
+def train(home: HomeOption = None) -> None:
+    """Retrain the intent model now, even if a trained one is cached."""
+    with _assistant(home) as bot:
+        bot.train()
+        model = bot.classifier.model
+        typer.echo(f"Intent model ready: {model.version} in {model.folder}")
+
+
+@intents_app.command("eval")
+def evaluate_file(
+    file: Annotated[Path, typer.Argument(help="Lines of 'text<TAB>intent'.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON.")
+    ] = False,
+    home: HomeOption = None,
+) -> None:
+    """Score the intent model on a labelled file: accuracy, recall, confusions."""
+    from assistant.intents.evaluation import evaluate, read_labelled
+    from assistant.intents.model import decide
+
+    pairs = _guard(lambda: read_labelled(file))
+    with _assistant(home) as bot:
+        settings = bot.settings.intents
+
+        def classify(texts: Sequence[str]) -> list[str]:
+            predictions = bot.classifier.model.predict_batch(texts)
+            decisions = [
+                decide(p, threshold=settings.threshold, margin=settings.clarify_margin)
+                for p in predictions
+            ]
+            return [
+                "out_of_scope" if d.kind == "out_of_scope" else d.intent
+                for d in decisions
+            ]
+
+        report = evaluate(pairs, classify)
+    typer.echo(json.dumps(report.as_dict(), indent=2) if as_json else report.format())
+
+
+@intents_app.command("list")
+def list_intents(home: HomeOption = None) -> None:
+    """Show every intent, its example count and the files it comes from."""
+    from assistant.config import load_settings
+    from assistant.intents.dataset import load_intent_data
+
+    settings = _guard(lambda: load_settings(home))
+    data = _guard(lambda: load_intent_data(settings.user_intents_dir))
+    for problem in data.problems:
+        typer.echo(f"Warning: {problem}", err=True)
+    for name in data.labels:
+        spec = data.intents[name]
+        typer.echo(f"{name:<22} {len(spec.examples):>4}  {spec.description}")
+
+
+class _assistant:
+    """Open the assistant, printing notices and turning its errors into messages."""
+
+    def __init__(self, home: Path | None) -> None:
+        self.home = home
+        self.bot: Assistant | None = None
+
+    def __enter__(self) -> Assistant:
+        from assistant.bot import Assistant
+
+        def progress(line: str) -> None:
+            typer.echo(line, err=True)
+
+        self.bot = _guard(lambda: Assistant(home=self.home, progress=progress))
+        for notice in self.bot.notices:
+            typer.echo(f"Note: {notice}", err=True)
+        return self.bot
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self.bot is not None:
+            self.bot.close()
+        if isinstance(error, AssistantError):
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(code=1)
+
+
+def _guard(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except AssistantError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
+def main() -> None:
+    """Entry point of the ``assistant`` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

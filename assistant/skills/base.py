@@ -1,0 +1,112 @@
+"""The skill interface: what a skill is given and what it gives back."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.intents.dataset import IntentData
+    from assistant.phrases import Phrases
+    from assistant.storage import Database
+
+__all__ = [
+    "Conversation",
+    "ParsedTurn",
+    "PendingQuestion",
+    "Skill",
+    "SkillEnv",
+    "SkillReply",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTurn:
+    """A user's turn after classification."""
+
+    text: str
+    user: str
+    intent: str
+    confidence: float
+    now: datetime
+    """The current time, timezone-aware, in the user's zone."""
+
+
+@dataclass(frozen=True, slots=True)
+class SkillReply:
+    """What a skill answers: text for the user and JSON-serialisable data."""
+
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PendingQuestion:
+    """A question the assistant asked and expects answered in the next turn.
+
+    ``owner`` is the name of the skill that resumes with the answer (or
+    ``"clarify"`` for a question between two intents); ``payload`` is the
+    owner's own JSON-serialisable state.
+    """
+
+    owner: str
+    prompt: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """One user's recent turns and the question awaiting an answer, if any."""
+
+    user: str
+    history: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=10))
+    pending: PendingQuestion | None = None
+
+    def remember(self, text: str, reply: str) -> None:
+        self.history.append((text, reply))
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEnv:
+    """What every skill may use: settings, the database, phrases and intents."""
+
+    settings: Settings
+    database: Database
+    phrases: Phrases
+    intents: IntentData
+    abilities: list[str] = field(default_factory=list)
+    """One line per installed capability, filled once all skills are registered."""
+
+
+class Skill(ABC):
+    """A capability of the assistant, reached through one or more intents.
+
+    Subclasses set ``name``, ``intents`` and ``summary`` and implement
+    :meth:`handle`. A third-party skill is a subclass exposed through the
+    entry-point group ``assistant.skills``; it is constructed with a
+    :class:`SkillEnv`.
+    """
+
+    name: ClassVar[str]
+    intents: tuple[str, ...] = ()
+    summary: ClassVar[str] = ""
+    """One line for the help text, e.g. "tell the time anywhere"."""
+
+    def __init__(self, env: SkillEnv) -> None:
+        self.env = env
+
+    @abstractmethod
+    def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
+        """Answer a turn whose intent is one of :attr:`intents`."""
+
+    def resume(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
+        """Take the answer to a question this skill asked (``Conversation.pending``).
+
+        Return ``None`` when the turn is not an answer; the assistant then drops
+        the question and handles the turn as a new request.
+        """
+        return None

@@ -1,0 +1,221 @@
+"""The SQLite database: every turn and every piece of feedback.
+
+One file, ``<home>/assistant.db``, in WAL mode so that a killed process loses
+no committed turn. The schema carries a version (``PRAGMA user_version``) and
+is brought up to date by the migrations below, each in its own transaction.
+A file that is not a readable database is moved aside, never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import StorageError
+
+__all__ = ["Database", "TurnRecord"]
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: turns and feedback
+    """
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        user TEXT NOT NULL,
+        text TEXT NOT NULL,
+        intent TEXT,
+        confidence REAL,
+        runner_up TEXT,
+        runner_up_confidence REAL,
+        skill TEXT,
+        reply TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}',
+        latency_ms REAL,
+        model_version TEXT
+    );
+    CREATE INDEX turns_user ON turns(user, id);
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        turn_id INTEGER NOT NULL REFERENCES turns(id),
+        created_at TEXT NOT NULL,
+        rating INTEGER CHECK (rating IN (-1, 0, 1)),
+        correct_intent TEXT,
+        comment TEXT
+    );
+    CREATE INDEX feedback_turn ON feedback(turn_id);
+    """,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord:
+    """One logged turn, as it is stored."""
+
+    user: str
+    text: str
+    reply: str
+    intent: str | None = None
+    confidence: float | None = None
+    runner_up: str | None = None
+    runner_up_confidence: float | None = None
+    skill: str | None = None
+    data: dict[str, Any] | None = None
+    latency_ms: float | None = None
+    model_version: str | None = None
+
+
+class Database:
+    """A thread-safe handle on the assistant's SQLite file.
+
+    Args:
+        path: the database file; created with its folder when missing.
+
+    Attributes:
+        recovered_from: where a damaged file was moved, when that happened on open.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recovered_from: Path | None = None
+        self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                raise StorageError(f"Cannot open the database {path}: {exc}") from exc
+            self.recovered_from = self._move_aside()
+            self._conn = self._open()
+        except OSError as exc:
+            raise StorageError(f"Cannot open the database {path}: {exc}") from exc
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed")
+            _migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        self.path.replace(target)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.replace(target.with_name(target.name + suffix))
+        logger.warning("Damaged database %s moved to %s", self.path, target)
+        return target
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run statements in one transaction, committed on success."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Read rows; each row is indexable by column name."""
+        with self._lock:
+            cursor = self._conn.execute(sql, params)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def add_turn(self, turn: TurnRecord, *, at: datetime | None = None) -> int:
+        """Store a turn and return its id."""
+        created = (at or datetime.now(UTC)).astimezone(UTC).isoformat()
+        data = json.dumps(turn.data or {}, ensure_ascii=False)
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO turns (created_at, user, text, intent, confidence,"
+                " runner_up, runner_up_confidence, skill, reply, data, latency_ms,"
+                " model_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    created, turn.user, turn.text, turn.intent, turn.confidence,
+                    turn.runner_up, turn.runner_up_confidence, turn.skill,
+                    turn.reply, data, turn.latency_ms, turn.model_version,
+                ),
+            )  # fmt: skip
+            return int(cursor.lastrowid or 0)
+
+    def add_feedback(
+        self,
+        turn_id: int,
+        *,
+        rating: int | None = None,
+        correct_intent: str | None = None,
+        comment: str | None = None,
+    ) -> int:
+        """Store feedback on a turn and return its id.
+
+        Raises:
+            StorageError: no turn has this id.
+        """
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM turns WHERE id = ?", (turn_id,)).fetchone():
+                cursor = conn.execute(
+                    "INSERT INTO feedback (turn_id, created_at, rating, correct_intent,"
+                    " comment) VALUES (?, ?, ?, ?, ?)",
+                    (turn_id, datetime.now(UTC).isoformat(), rating, correct_intent,
+                     comment),
+                )  # fmt: skip
+                return int(cursor.lastrowid or 0)
+        raise StorageError(f"There is no turn {turn_id} to give feedback on.")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise StorageError(
+            f"The database has schema version {version}, newer than this program "
+            f"knows ({len(MIGRATIONS)}). Upgrade the assistant."
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, script.split(";")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        logger.info("Database migrated to schema version %d", number)
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text

@@ -1,0 +1,130 @@
+"""The ``assistant`` command, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(
+    home: Path, *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ASSISTANT_HOME": str(home),
+        "ASSISTANT_CONVERSATION__TIMEZONE": "UTC",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        completed.args,
+        completed.returncode,
+        completed.stdout.decode("utf-8", "replace"),
+        completed.stderr.decode("utf-8", "replace"),
+    )
+
+
+def test_help_and_version(tmp_path: Path) -> None:
+    shown = run(tmp_path, "--help")
+    assert shown.returncode == 0
+    assert "ask" in shown.stdout and "train" in shown.stdout
+    version = run(tmp_path, "--version")
+    assert version.stdout.startswith("assistant ")
+
+
+def test_ask_json(home: Path) -> None:
+    done = run(home, "ask", "what time is it", "--json", "--user", "zoe")
+    assert done.returncode == 0, done.stderr
+    reply = json.loads(done.stdout)
+    assert reply["intent"] == "time.now"
+    assert reply["user"] == "zoe"
+    assert reply["turn_id"] >= 1
+    assert "Traceback" not in done.stderr
+
+
+def test_ask_plain_text_from_stdin_with_invalid_utf8(home: Path) -> None:
+    done = run(home, "ask", stdin=b"hello there \xff\xfe\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+
+
+def test_empty_message_is_a_clear_error(home: Path) -> None:
+    done = run(home, "ask", "   ")
+    assert done.returncode == 1
+    assert "empty" in done.stdout.lower()
+    assert "Traceback" not in done.stderr
+
+
+def test_corrupt_database_is_moved_aside_and_reported(home: Path) -> None:
+    (home / "assistant.db").write_bytes(b"this is not a database" * 100)
+    done = run(home, "ask", "hello")
+    assert done.returncode == 0, done.stderr
+    assert "moved" in done.stderr
+    moved = list(home.glob("assistant.db.corrupt-*"))
+    assert moved and moved[0].read_bytes().startswith(b"this is not a database")
+
+
+def test_invalid_config_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[intents]\nthreshold = 'high'\n")
+    done = run(tmp_path, "ask", "hello")
+    assert done.returncode == 1
+    assert "threshold" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_intents_eval(home: Path, tmp_path: Path) -> None:
+    labelled = tmp_path / "eval.tsv"
+    labelled.write_text(
+        "text\tintent\nwhat time is it\ttime.now\nhello\tchitchat.greet\n"
+        "what's the weather in oslo\tout_of_scope\n"
+        "remind me to pay rent\treminder.create\n"
+    )
+    done = run(home, "intents", "eval", str(labelled), "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["total"] == 4
+    assert report["accuracy"] == 1.0
+    assert report["per_intent"]["time.now"]["recall"] == 1.0
+
+
+def test_intents_eval_missing_file(home: Path) -> None:
+    done = run(home, "intents", "eval", str(home / "nope.tsv"))
+    assert done.returncode == 1
+    assert "Cannot read" in done.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="unshare -n is Linux only")
+def test_answers_with_no_network(home: Path) -> None:
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip("unshare -n is not permitted here (needs root or user namespaces)")
+    env = {**os.environ, "ASSISTANT_HOME": str(home)}
+    done = subprocess.run(
+        [
+            "unshare",
+            "-n",
+            sys.executable,
+            "-m",
+            "assistant",
+            "ask",
+            "what time is it",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["intent"] == "time.now"
