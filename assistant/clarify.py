@@ -13,8 +13,8 @@ __all__ = ["OWNER", "choose", "question"]
 
 OWNER = "clarify"
 
-_FIRST = re.compile(r"\b(first|former|1st|one|1|the first one|option a|a)\b")
-_SECOND = re.compile(r"\b(second|latter|2nd|two|2|other|the second one|option b|b)\b")
+_FIRST = re.compile(r"\b(first|former|1st|1|option a)\b")
+_SECOND = re.compile(r"\b(second|latter|2nd|2|other|option b)\b")
 
 
 def question(

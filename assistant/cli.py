@@ -198,8 +198,16 @@ def _guard(action: Callable[[], T]) -> T:
 
 
 def main() -> None:
-    """Entry point of the ``assistant`` command."""
+    """Entry point of the ``assistant`` command: no traceback ever reaches the user."""
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as exc:  # the last line of defence at the edge
+        logging.getLogger(__name__).debug("Unexpected error", exc_info=True)
+        typer.echo(
+            f"Error: something unexpected went wrong ({type(exc).__name__}: {exc}). "
+            "Run again with --verbose to see the details.",
+            err=True,
+        )
+        sys.exit(1)

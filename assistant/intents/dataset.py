@@ -97,7 +97,15 @@ def load_intent_data(user_dir: Path | None = None) -> IntentData:
     problems: list[str] = []
     for path in _user_files(user_dir):
         try:
-            _merge(intents, _parse(path.read_text("utf-8"), str(path)), str(path))
+            parsed = _parse(path.read_text("utf-8"), str(path))
+            empty = [
+                n
+                for n, b in parsed.items()
+                if n not in intents and not b.get("examples")
+            ]
+            if empty:
+                raise ConfigError(f"new intents need examples: {', '.join(empty)}")
+            _merge(intents, parsed, str(path))
         except (ConfigError, OSError, UnicodeDecodeError) as exc:
             problems.append(f"Skipped {path}: {exc}")
             logger.warning("Skipped intent file %s: %s", path, exc)

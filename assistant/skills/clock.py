@@ -16,13 +16,17 @@ from assistant.skills.base import Conversation, ParsedTurn, Skill, SkillReply
 __all__ = ["ClockSkill", "find_zone"]
 
 _PLACE = re.compile(
-    r"\b(?:in|at|for|of)\s+(?:the\s+)?(?P<place>[a-z][a-z .'-]*?)"
+    r"\b(?:in|at|for|of)\s+(?:the\s+)?(?P<place>[^\W\d_](?:[^\W\d_]|[ .,'-])*?)"
     r"(?:\s+(?:right now|now|today|currently|at the moment|please))*\s*[?.!]*$"
 )
 _DATE_WORDS = re.compile(r"\b(date|day|today|year|month|week|weekday)\b")
 _NOT_PLACES = frozenset(
-    {"the moment", "moment", "the world", "here", "my place", "home"}
+    {"the moment", "moment", "the world", "here", "my place", "home", "me", "us", "you"}
 )
+_REGIONS = (
+    "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/",
+    "Europe/", "Indian/", "Pacific/",
+)  # fmt: skip
 
 
 class ClockSkill(Skill):
@@ -62,7 +66,8 @@ def _place_in(text: str) -> str | None:
     match = _PLACE.search(text.strip())
     if not match:
         return None
-    place = match.group("place").strip(" .'-")
+    place = match.group("place").strip(" .,'-")
+    place = place.split(",")[0].strip()  # "tokyo, japan" -> "tokyo"
     if not place or place in _NOT_PLACES or _DATE_WORDS.fullmatch(place):
         return None
     return place
@@ -82,7 +87,7 @@ def find_zone(place: str) -> zoneinfo.ZoneInfo | None:
 def _zone_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for zone in zoneinfo.available_timezones():
-        if "/" in zone and not zone.startswith(("Etc/", "SystemV/", "US/")):
+        if zone.startswith(_REGIONS):
             city = zone.rsplit("/", 1)[1].replace("_", " ").lower()
             names.setdefault(city, zone)
     text = (resources.files("assistant.skills") / "data" / "cities.yml").read_text(
