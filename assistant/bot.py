@@ -79,6 +79,8 @@ class Assistant:
         self.zone: tzinfo = user_zone(self.settings.conversation.timezone)
 
         env = SkillEnv(self.settings, self.database, self.phrases, intents)
+        self.skill_env = env
+        """What skills are built with; pass it to a skill you register yourself."""
         plugins, problems = discover_plugins(env)
         self.notices.extend(problems)
         self.skills = build_registry([*builtin_skills(env), *plugins])
@@ -119,21 +121,21 @@ class Assistant:
                 cleaned, user, moment, decision, conversation
             )
             conversation.remember(cleaned, reply.text)
+            record = TurnRecord(
+                user=user,
+                text=cleaned,
+                reply=reply.text,
+                intent=intent,
+                confidence=_confidence(prediction, intent),
+                runner_up=decision.runner_up,
+                runner_up_confidence=decision.runner_up_confidence,
+                skill=skill_name,
+                data=reply.data,
+                latency_ms=(time.perf_counter() - started) * 1000,
+                model_version=self.classifier.model.version,
+            )
+            turn_id = self.database.add_turn(record, at=moment)
 
-        record = TurnRecord(
-            user=user,
-            text=cleaned,
-            reply=reply.text,
-            intent=intent,
-            confidence=_confidence(prediction, intent),
-            runner_up=decision.runner_up,
-            runner_up_confidence=decision.runner_up_confidence,
-            skill=skill_name,
-            data=reply.data,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            model_version=self.classifier.model.version,
-        )
-        turn_id = self.database.add_turn(record, at=moment)
         return Reply(
             text=reply.text,
             intent=intent,

@@ -29,6 +29,6 @@ class CoinSkill(Skill):
 
 
 with Assistant() as bot:
-    bot.skills.register(CoinSkill(bot.skills.get("chitchat").env))  # type: ignore[union-attr]
+    bot.skills.register(CoinSkill(bot.skill_env))
     print(bot.respond("hi there", user="sam").text)
     print(bot.respond("what time is it", user="sam").text)

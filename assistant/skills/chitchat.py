@@ -23,7 +23,6 @@ class HelpSkill(Skill):
 
     name = "help"
     intents = ("assistant.help",)
-    summary = "explain what I can do"
 
     def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
         lines = self.env.abilities

@@ -26,7 +26,7 @@ class FallbackSkill(Skill):
     intents = (OUT_OF_SCOPE,)
 
     def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
-        abilities = ", ".join(self.env.abilities[:4])
+        abilities = "; ".join(self.env.abilities[:4]) or "chat"
         return SkillReply(self.env.phrases.say("out_of_scope", abilities=abilities))
 
 
