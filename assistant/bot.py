@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant import clarify
 from assistant.config import Settings, load_settings
-from assistant.errors import InputError
+from assistant.errors import AssistantError, ConfigError, InputError
 from assistant.intents.classifier import IntentClassifier
 from assistant.intents.dataset import load_intent_data
 from assistant.intents.model import Decision, Prediction
@@ -24,14 +24,13 @@ from assistant.skills.base import Conversation, PendingQuestion
 from assistant.skills.registry import build_registry, discover_plugins
 from assistant.storage import Database, TurnRecord
 from assistant.timezones import user_zone
-from assistant.utterance import clean_text
+from assistant.utterance import clean_text, clean_user
 
 __all__ = ["Assistant"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_USER = "default"
-MAX_USER_CHARS = 200
 
 
 class Assistant:
@@ -61,12 +60,16 @@ class Assistant:
     ) -> None:
         if isinstance(config, Settings):
             self.settings = config
-        else:
+        elif config is None or isinstance(config, Mapping):
             self.settings = load_settings(home, **dict(config or {}))
+        else:
+            raise ConfigError("config must be Settings or a mapping of sections.")
         self.notices: list[str] = []
         """Things the user should know about, found while starting (moved files...)."""
 
+        self.zone: tzinfo = user_zone(self.settings.conversation.timezone)
         self.database = Database(self.settings.database_path)
+        self._closed = False
         if self.database.recovered_from is not None:
             self.notices.append(
                 f"The database was damaged and has been moved to "
@@ -76,7 +79,6 @@ class Assistant:
         self.notices.extend(intents.problems)
         self.classifier = IntentClassifier(self.settings, intents, progress=progress)
         self.phrases = Phrases()
-        self.zone: tzinfo = user_zone(self.settings.conversation.timezone)
 
         env = SkillEnv(self.settings, self.database, self.phrases, intents)
         self.skill_env = env
@@ -105,8 +107,9 @@ class Assistant:
             now: the current time (for tests and replays); naive times are read
                 in the user's time zone.
         """
+        self._check_open()
         started = time.perf_counter()
-        user = (" ".join(str(user).split()) or DEFAULT_USER)[:MAX_USER_CHARS]
+        user = clean_user(user) or DEFAULT_USER
         moment = self._now(now)
         conversation = self._conversation(user)
         with self._lock_for(conversation):
@@ -160,8 +163,15 @@ class Assistant:
             InputError: the rating or intent is not valid.
             StorageError: there is no such turn.
         """
-        if rating not in (None, -1, 0, 1):
+        if type(turn_id) is not int or not 0 < turn_id < 2**63:
+            raise InputError(f"A turn id is a positive whole number, not {turn_id!r}.")
+        if rating is not None and (type(rating) is not int or rating not in (-1, 0, 1)):
             raise InputError(f"A rating is -1, 0 or 1, not {rating!r}.")
+        if comment is not None and not isinstance(comment, str):
+            raise InputError("A feedback comment must be text.")
+        if comment is not None:
+            comment = comment[: self.settings.conversation.max_chars]
+        self._check_open()
         labels = self.classifier.data.intents
         if correct_intent is not None and correct_intent not in labels:
             raise InputError(
@@ -177,7 +187,13 @@ class Assistant:
         self.classifier.train()
 
     def close(self) -> None:
+        """Close the database; the assistant cannot answer afterwards."""
+        self._closed = True
         self.database.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise AssistantError("This Assistant is closed; create a new one.")
 
     def __enter__(self) -> Assistant:
         return self
@@ -269,28 +285,32 @@ class Assistant:
     # -- helpers ----------------------------------------------------------------
 
     def _reject(
-        self, error: InputError, text: str | bytes, user: str, started: float
+        self, error: InputError, text: object, user: str, started: float
     ) -> Reply:
+        """Answer a message that cannot be processed; log it, cut to a sane size."""
         message = self.phrases.say(error.reason, **error.details)
-        shown = (
-            text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        )
+        if isinstance(text, (bytes, bytearray, memoryview)):
+            shown = bytes(text).decode("utf-8", "replace")
+        else:
+            shown = text if isinstance(text, str) else repr(text)
+        limit = self.settings.conversation.max_chars
+        data = {"error": error.reason, "length": len(shown)}
         record = TurnRecord(
             user=user,
-            text=shown,
+            text=shown[:limit],
             reply=message,
             skill="input",
-            data={"error": error.reason},
+            data=data,
             latency_ms=(time.perf_counter() - started) * 1000,
         )
         turn_id = self.database.add_turn(record)
-        return Reply(
-            message, None, 0.0, "input", {"error": error.reason}, turn_id, user
-        )
+        return Reply(message, None, 0.0, "input", data, turn_id, user)
 
     def _now(self, now: datetime | None) -> datetime:
         if now is None:
             return datetime.now(self.zone)
+        if not isinstance(now, datetime):
+            raise TypeError(f"now must be a datetime, not {type(now).__name__}")
         if now.tzinfo is None:
             return now.replace(tzinfo=self.zone)
         return now.astimezone(self.zone)

@@ -95,6 +95,9 @@ def ask(
 def chat(user: UserOption = "default", home: HomeOption = None) -> None:
     """Talk with the assistant, one line at a time (Ctrl-D or 'quit' to leave)."""
     with _assistant(home) as bot:
+        if not bot.classifier.is_trained:
+            typer.echo("First start: training the intent model (a few minutes, once).")
+        bot.classifier.load()
         typer.echo("Ask me something. Type 'quit' to leave.")
         while True:
             try:

@@ -26,6 +26,7 @@ from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -120,7 +121,7 @@ def default_home() -> Path:
     """The user data directory: ``ASSISTANT_HOME`` or the platform's default."""
     env = os.environ.get("ASSISTANT_HOME")
     if env:
-        return Path(env).expanduser()
+        return _expand(env)
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -130,7 +131,7 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
     Raises:
         ConfigError: the config file is not valid TOML or a value is invalid.
     """
-    root = Path(home).expanduser() if home is not None else default_home()
+    root = _expand(home) if home is not None else default_home()
     path = root / CONFIG_FILE
     token = _config_file.set(path)
     try:
@@ -139,6 +140,12 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}. Fix or remove it."
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text. Save it as UTF-8.") from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from exc
+    except SettingsError as exc:
+        raise ConfigError(f"Invalid setting in the environment: {exc}") from exc
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
@@ -149,3 +156,13 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
         ) from exc
     finally:
         _config_file.reset(token)
+
+
+def _expand(path: Path | str) -> Path:
+    text = str(path)
+    if "\x00" in text:
+        raise ConfigError(f"The path {text!r} contains a NUL character.")
+    try:
+        return Path(text).expanduser()
+    except RuntimeError as exc:  # "~someone" for a user that does not exist
+        raise ConfigError(f"Cannot expand the path {text!r}: {exc}") from exc

@@ -8,8 +8,10 @@ A file that is not a readable database is moved aside, never overwritten.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -90,14 +92,19 @@ class Database:
         self._lock = threading.RLock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = self._open()
-        except sqlite3.DatabaseError as exc:
-            if not _is_corruption(exc):
-                raise StorageError(f"Cannot open the database {path}: {exc}") from exc
-            self.recovered_from = self._move_aside()
-            self._conn = self._open()
-        except OSError as exc:
+            self._conn = self._open_or_recover()
+        except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"Cannot open the database {path}: {exc}") from exc
+        self._identity = _identity(path)
+
+    def _open_or_recover(self) -> sqlite3.Connection:
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc) or not self._still_damaged():
+                raise
+        self.recovered_from = self._move_aside()
+        return self._open()
 
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(
@@ -110,40 +117,97 @@ class Database:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
             _migrate(conn)
+            conn.execute("SELECT id, user FROM turns LIMIT 0")
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if "no such" in str(exc):
+                raise StorageError(
+                    f"{self.path} is an SQLite file of another program ({exc}); "
+                    "move it away or set ASSISTANT_HOME to another folder."
+                ) from exc
+            raise
         except BaseException:
             conn.close()
             raise
         return conn
 
+    def _still_damaged(self) -> bool:
+        """Check again just before moving: another process may have recovered it."""
+        try:
+            conn = sqlite3.connect(self.path, timeout=10)
+            try:
+                return bool(conn.execute("PRAGMA quick_check").fetchone()[0] != "ok")
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError:
+            return True
+
     def _move_aside(self) -> Path:
+        """Move the damaged file (and its WAL) to a new name; never overwrite."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        self.path.replace(target)
-        for suffix in ("-wal", "-shm"):
-            side = self.path.with_name(self.path.name + suffix)
+        for attempt in itertools.count():
+            suffix = f"-{attempt}" if attempt else ""
+            target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}{suffix}")
+            try:
+                os.link(self.path, target)
+                break
+            except FileExistsError:
+                continue
+        self.path.unlink()
+        for side_suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + side_suffix)
             if side.exists():
-                side.replace(target.with_name(target.name + suffix))
-        logger.warning("Damaged database %s moved to %s", self.path, target)
+                side.replace(target.with_name(target.name + side_suffix))
+        logger.info("Damaged database %s moved to %s", self.path, target)
         return target
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run statements in one transaction, committed on success."""
+        """Run statements in one transaction, committed on success.
+
+        Raises:
+            StorageError: the database cannot be written (read-only, disk full...).
+        """
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._reopen_if_replaced()
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"Cannot write to {self.path}: {exc}") from exc
             try:
                 yield self._conn
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise StorageError(f"Cannot write to {self.path}: {exc}") from exc
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
-            self._conn.execute("COMMIT")
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StorageError(f"Cannot write to {self.path}: {exc}") from exc
+
+    def _reopen_if_replaced(self) -> None:
+        """Reopen when the file was deleted or replaced while we held it open."""
+        if _identity(self.path) == self._identity:
+            return
+        logger.warning("%s was deleted or replaced; opening it again", self.path)
+        self._conn.close()
+        try:
+            self._conn = self._open_or_recover()
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
+        self._identity = _identity(self.path)
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Read rows; each row is indexable by column name."""
         with self._lock:
-            cursor = self._conn.execute(sql, params)
-            cursor.row_factory = sqlite3.Row
-            return cursor.fetchall()
+            try:
+                cursor = self._conn.execute(sql, params)
+                cursor.row_factory = sqlite3.Row
+                return cursor.fetchall()
+            except sqlite3.Error as exc:
+                raise StorageError(f"Cannot read {self.path}: {exc}") from exc
 
     @property
     def schema_version(self) -> int:
@@ -197,23 +261,32 @@ class Database:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > len(MIGRATIONS):
-        raise StorageError(
-            f"The database has schema version {version}, newer than this program "
-            f"knows ({len(MIGRATIONS)}). Upgrade the assistant."
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    """Apply the missing migrations in one transaction (safe with several processes)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"The database has schema version {version}, newer than this "
+                f"program knows ({len(MIGRATIONS)}). Upgrade the assistant."
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             for statement in filter(str.strip, script.split(";")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-        logger.info("Database migrated to schema version %d", number)
+            logger.info("Database migrated to schema version %d", number)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:

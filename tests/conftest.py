@@ -27,7 +27,7 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def trained_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default intent model, trained once for the whole session."""
     settings = load_settings(tmp_path_factory.mktemp("trained-home"))
-    IntentClassifier(settings).model  # noqa: B018 - trains and loads
+    IntentClassifier(settings).load()
     return settings.cache_dir
 
 

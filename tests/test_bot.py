@@ -112,7 +112,7 @@ def test_feedback_is_stored_and_checked(bot: Assistant) -> None:
 def test_bad_input_gets_a_clear_reply(bot: Assistant, text: str, reason: str) -> None:
     reply = bot.respond(text)
     assert reply.intent is None
-    assert reply.data == {"error": reason}
+    assert reply.data["error"] == reason
     assert reply.text and "Traceback" not in reply.text
     assert bot.database.query("SELECT data FROM turns WHERE id = ?", (reply.turn_id,))
 

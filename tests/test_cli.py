@@ -128,3 +128,17 @@ def test_answers_with_no_network(home: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["intent"] == "time.now"
+
+
+def test_chat_reads_lines_until_quit(home: Path) -> None:
+    done = run(home, "chat", stdin=b"hello\n\nwhat time is it\nquit\nnever read\n")
+    assert done.returncode == 0, done.stderr
+    answers = [line for line in done.stdout.splitlines() if "assistant>" in line]
+    assert len(answers) == 3  # the empty line gets a clear "say something" reply
+    assert "empty" in answers[1].lower()
+
+
+def test_chat_ends_cleanly_at_end_of_input(home: Path) -> None:
+    done = run(home, "chat", stdin=b"hello\n")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr

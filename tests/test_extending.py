@@ -50,7 +50,7 @@ def test_user_intent_file_retrains_and_answers(tmp_path: Path) -> None:
 def test_corrupt_cached_model_is_retrained(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "home", intents={"method": "frozen"})
     classifier = IntentClassifier(settings)
-    classifier.model  # noqa: B018
+    classifier.load()
     (classifier.folder / "head.npz").write_bytes(b"garbage")
     fresh = IntentClassifier(settings)
     assert fresh.classify("what time is it")[1].intent == "time.now"

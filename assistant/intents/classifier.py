@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -84,6 +85,10 @@ class IntentClassifier:
                 self._model = self._load()
             return self._model
 
+    def load(self) -> IntentModel:
+        """Load the model now (training it first when the cache has none)."""
+        return self.model
+
     def train(self) -> IntentModel:
         """Train now, even when a cached model exists, and use the result."""
         with self._lock:
@@ -127,10 +132,20 @@ class IntentClassifier:
         self._prune_old_models()
 
     def _prune_old_models(self) -> None:
+        """Remove models of older data, and staging folders of dead trainings."""
         for other in self.folder.parent.iterdir():
-            if (
-                other.is_dir()
-                and other.name != self.folder.name
-                and ".tmp-" not in other.name
-            ):
-                shutil.rmtree(other, ignore_errors=True)
+            if not other.is_dir() or other.name == self.folder.name:
+                continue
+            if ".tmp-" in other.name and _process_alive(other.name.rsplit("-", 1)[-1]):
+                continue
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _process_alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -108,7 +109,7 @@ def load_intent_data(user_dir: Path | None = None) -> IntentData:
             _merge(intents, parsed, str(path))
         except (ConfigError, OSError, UnicodeDecodeError) as exc:
             problems.append(f"Skipped {path}: {exc}")
-            logger.warning("Skipped intent file %s: %s", path, exc)
+            logger.info("Skipped intent file %s: %s", path, exc)
 
     for spec in intents.values():
         spec.examples = _unique(spec.examples)
@@ -146,7 +147,8 @@ def _parse(text: str, source: str) -> dict[str, dict[str, Any]]:
         ]
         if bad:
             raise ConfigError(
-                f"{source}: '{name}' has examples that are not text: {bad[:3]} "
+                f"{source}: '{name}' has examples that are not text: "
+                f"{reprlib.repr(bad[:3])} "
                 "(quote words such as yes, no, on, off)."
             )
         parsed[name.strip()] = body

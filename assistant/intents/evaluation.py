@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -95,10 +94,10 @@ def read_labelled(path: Path) -> list[tuple[str, str]]:
         InputError: the file is missing, unreadable or has no usable rows.
     """
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+        lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"Cannot read {path}: {exc}") from exc
+    rows = [line.split("\t") for line in lines]
     pairs = [
         (row[0].strip(), row[1].strip())
         for row in rows

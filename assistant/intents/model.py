@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import numpy as np
 
@@ -75,19 +76,32 @@ class IntentModel:
             self.meta: dict[str, Any] = json.loads(
                 (folder / META_FILE).read_text("utf-8")
             )
-            with np.load(folder / HEAD_FILE) as head:
+            with (folder / HEAD_FILE).open("rb") as file, np.load(file) as head:
                 self._weight = head["weight"].astype(np.float32)
                 self._bias = head["bias"].astype(np.float32)
-            self.labels: list[str] = list(self.meta["labels"])
-        except (OSError, ValueError, KeyError) as exc:
+            self.labels: list[str] = [str(label) for label in self.meta["labels"]]
+            max_tokens = int(self.meta.get("max_tokens", 48))
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            BadZipFile,
+        ) as exc:
             raise ModelError(f"The intent model in {folder} is damaged: {exc}") from exc
-        if self._weight.shape[0] != len(self.labels):
+        rows = len(self.labels)
+        if (
+            self._weight.ndim != 2
+            or self._weight.shape[0] != rows
+            or self._bias.shape != (rows,)
+        ):
             raise ModelError(f"The intent model in {folder} does not match its labels.")
         self._normalize = bool(self.meta.get("normalize", False))
         self._encoder = EncoderSession(
             folder / ENCODER_FILE,
             folder / TOKENIZER_FILE,
-            max_tokens=int(self.meta.get("max_tokens", 48)),
+            max_tokens=max_tokens,
             threads=threads,
         )
 

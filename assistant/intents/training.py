@@ -77,7 +77,12 @@ def train_model(
 
     staging = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        raise ModelError(
+            f"Cannot write the model cache {staging.parent}: {exc}"
+        ) from exc
     try:
         shutil.copyfile(encoder_path / TOKENIZER_FILE, staging / TOKENIZER_FILE)
         trainer = _finetune if settings.method == "finetune" else _fit_frozen_head
@@ -103,6 +108,8 @@ def train_model(
         }
         (staging / META_FILE).write_text(json.dumps(meta, indent=2), "utf-8")
         _replace_dir(staging, target)
+    except OSError as exc:
+        raise ModelError(f"Cannot write the model cache {target}: {exc}") from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
