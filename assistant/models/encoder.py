@@ -182,9 +182,9 @@ def export_onnx(encoder: Any, target: Path, *, quantize: bool) -> None:
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        root = logging.getLogger()  # the quantiser logs every tensor at INFO on root
+        root = logging.getLogger()  # the quantiser logs chatter on the root logger
         level = root.level
-        root.setLevel(max(level, logging.WARNING))
+        root.setLevel(max(level, logging.ERROR))
         try:
             quantize_dynamic(str(plain), str(target), weight_type=QuantType.QInt8)
         finally:
