@@ -280,7 +280,17 @@ class Assistant:
             return "none", intent, reply
         logger.debug("Routing %s to skill %s", intent, skill.name)
         turn = ParsedTurn(text, user, intent, confidence, now)
-        return skill.name, intent, skill.handle(turn, conversation)
+        try:
+            reply = skill.handle(turn, conversation)
+        except AssistantError:
+            raise
+        except Exception as exc:  # a broken skill must not end the conversation
+            logger.exception("Skill %s failed on %r", skill.name, text)
+            reply = SkillReply(
+                self.phrases.say("skill_failed", skill=skill.name),
+                {"error": "skill_failed", "detail": f"{type(exc).__name__}: {exc}"},
+            )
+        return skill.name, intent, reply
 
     # -- helpers ----------------------------------------------------------------
 

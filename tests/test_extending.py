@@ -11,6 +11,7 @@ import pytest
 from assistant import Assistant
 from assistant.config import load_settings
 from assistant.intents.classifier import IntentClassifier
+from assistant.skills import Conversation, ParsedTurn, Skill, SkillReply
 
 PRACTICE = """
 intents:
@@ -96,3 +97,21 @@ def test_entry_point_skill_is_discovered(home: Path) -> None:
         assert reply.skill == "echo"
         assert reply.text == "echo: hello there"
         assert "echo greetings" in bot.respond("what can you do").text
+
+
+class _BrokenSkill(Skill):
+    name = "broken"
+    intents = ("chitchat.thanks",)
+
+    def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
+        raise RuntimeError("boom")
+
+
+def test_a_failing_skill_gets_a_clear_reply(home: Path) -> None:
+    with Assistant(home=home) as bot:
+        bot.skills.register(_BrokenSkill(bot.skill_env))
+        reply = bot.respond("thanks a lot")
+        assert reply.skill == "broken"
+        assert reply.data["error"] == "skill_failed"
+        assert "broken" in reply.text
+        assert bot.respond("what time is it").intent == "time.now"
