@@ -61,10 +61,12 @@ def _root(
     ] = False,
 ) -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
+        level=logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if verbose:
+        logging.getLogger("assistant").setLevel(logging.DEBUG)
 
 
 @app.command()
@@ -153,7 +155,7 @@ def evaluate_file(
 
 @intents_app.command("list")
 def list_intents(home: HomeOption = None) -> None:
-    """Show every intent, its example count and the files it comes from."""
+    """Show every intent with its example count and description."""
     from assistant.config import load_settings
     from assistant.intents.dataset import load_intent_data
 

@@ -37,7 +37,11 @@ def clean_text(text: object, *, max_chars: int) -> str:
     text = " ".join(text.split())
     if not text:
         raise InputError("The message was empty.", reason="empty_input")
-    if text.count(_REPLACEMENT) > max(2, len(text) // 10):
+    undecodable = text.count(_REPLACEMENT)
+    if (
+        undecodable > max(2, len(text) // 10)
+        or not text.replace(_REPLACEMENT, "").strip()
+    ):
         raise InputError("The message looks like binary data.", reason="binary_input")
     return text
 

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from assistant import Assistant
 
+
+def _read_line() -> str:
+    try:
+        return input("> ").strip()
+    except EOFError:
+        return ""
+
+
 with Assistant() as bot:
     print("Say something ('+' or '-' rates the last answer, empty line quits).")
     last = None
-    while line := input("> ").strip():
+    while line := _read_line():
         if line in {"+", "-"} and last is not None:
             bot.feedback(last.turn_id, rating=1 if line == "+" else -1)
             print("Thanks for the feedback.")

@@ -47,7 +47,8 @@ class EvalReport:
 
     def format(self) -> str:
         """A plain-text table for the terminal."""
-        lines = [f"accuracy {self.accuracy:.1%} on {self.total} sentences", ""]
+        noun = "sentence" if self.total == 1 else "sentences"
+        lines = [f"accuracy {self.accuracy:.1%} on {self.total} {noun}", ""]
         lines.append(f"{'intent':<24}{'precision':>10}{'recall':>10}{'support':>9}")
         for name in sorted(self.support):
             lines.append(

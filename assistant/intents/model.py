@@ -30,7 +30,9 @@ HEAD_FILE = "head.npz"
 META_FILE = "meta.json"
 
 # Intents that never take part in a clarifying question.
-_NOT_CLARIFIED = frozenset({OUT_OF_SCOPE})
+_NOT_CLARIFIED = frozenset(
+    {OUT_OF_SCOPE, "dialog.affirm", "dialog.deny", "dialog.cancel"}
+)
 
 
 @dataclass(frozen=True, slots=True)

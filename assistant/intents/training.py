@@ -181,6 +181,11 @@ def _finetune(
             optimizer.step()
             scheduler.step()
             running += float(loss.detach()) * len(batch)
+            step = start // settings.batch_size + 1
+            if step % max(1, steps_per_epoch // 4) == 0 and step < steps_per_epoch:
+                say(
+                    f"epoch {epoch + 1}/{settings.epochs}: {step / steps_per_epoch:.0%}"
+                )
         say(f"epoch {epoch + 1}/{settings.epochs}: loss {running / len(texts):.4f}")
 
     encoder.eval()
