@@ -35,6 +35,7 @@ VALUES: dict[str, Any] = {
     "zone": "JST",
     "length": 2500,
     "limit": 2000,
+    "skill": "clock",
 }
 
 
