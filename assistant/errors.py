@@ -6,7 +6,6 @@ Every error derives from one base, so a caller can catch them all::
     ├── ConfigError           the config file or an environment variable is invalid
     ├── InputError            text that cannot be processed (empty, too long, binary)
     ├── StorageError          the database cannot be opened or written
-    │   └── CorruptDatabaseError  the database file is damaged; it was moved aside
     └── ModelError            the intent model cannot be loaded or trained
 
 Messages say what went wrong and what to do about it. Only the edges (the CLI,
@@ -15,12 +14,9 @@ the chat UI) turn these errors into text for the user.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 __all__ = [
     "AssistantError",
     "ConfigError",
-    "CorruptDatabaseError",
     "InputError",
     "ModelError",
     "StorageError",
@@ -53,18 +49,6 @@ class InputError(AssistantError):
 
 class StorageError(AssistantError):
     """The database cannot be opened or written."""
-
-
-class CorruptDatabaseError(StorageError):
-    """The database was damaged and has been moved aside."""
-
-    def __init__(self, original: Path, moved_to: Path) -> None:
-        super().__init__(
-            f"The database {original} was damaged; it was moved to {moved_to} "
-            "and a new, empty one was started. Nothing was deleted."
-        )
-        self.original = original
-        self.moved_to = moved_to
 
 
 class ModelError(AssistantError):
