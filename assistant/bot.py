@@ -14,6 +14,7 @@ from typing import Any
 from assistant import clarify
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError, ConfigError, InputError
+from assistant.events import EventBus, Listener
 from assistant.intents.classifier import IntentClassifier
 from assistant.intents.dataset import load_intent_data
 from assistant.intents.model import Decision, Prediction
@@ -80,7 +81,9 @@ class Assistant:
         self.classifier = IntentClassifier(self.settings, intents, progress=progress)
         self.phrases = Phrases()
 
-        env = SkillEnv(self.settings, self.database, self.phrases, intents)
+        self.events = EventBus()
+        """Where skills publish what happens outside a turn (see :meth:`listen`)."""
+        env = SkillEnv(self.settings, self.database, self.phrases, intents, self.events)
         self.skill_env = env
         """What skills are built with; pass it to a skill you register yourself."""
         plugins, problems = discover_plugins(env)
@@ -182,13 +185,28 @@ class Assistant:
             turn_id, rating=rating, correct_intent=correct_intent, comment=comment
         )
 
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener`` with each :class:`~assistant.events.Event` a skill
+        publishes outside a turn (a reminder coming due...).
+
+        Returns a function that stops the calls.
+        """
+        return self.events.subscribe(listener)
+
     def train(self) -> None:
         """Retrain the intent model now, whatever the cache holds."""
         self.classifier.train()
 
     def close(self) -> None:
-        """Close the database; the assistant cannot answer afterwards."""
+        """Stop the skills and close the database; no answers afterwards."""
+        if self._closed:
+            return
         self._closed = True
+        for skill in self.skills.skills:
+            try:
+                skill.close()
+            except Exception:  # closing the rest matters more than one failure
+                logger.exception("Skill %s failed to close", skill.name)
         self.database.close()
 
     def _check_open(self) -> None:

@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +55,13 @@ MIGRATIONS: tuple[str, ...] = (
         comment TEXT
     );
     CREATE INDEX feedback_turn ON feedback(turn_id);
+    """,
+    # 2: schema versions of the parts (skills) that own their own tables
+    """
+    CREATE TABLE components (
+        name TEXT PRIMARY KEY,
+        version INTEGER NOT NULL
+    );
     """,
 )
 
@@ -116,6 +123,8 @@ class Database:
             conn.execute("PRAGMA foreign_keys=ON")
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("database disk image is malformed")
+            if conn.execute("PRAGMA user_version").fetchone()[0]:
+                conn.execute("SELECT id, user FROM turns LIMIT 0")  # ours?
             _migrate(conn)
             conn.execute("SELECT id, user FROM turns LIMIT 0")
         except sqlite3.OperationalError as exc:
@@ -213,6 +222,42 @@ class Database:
     def schema_version(self) -> int:
         with self._lock:
             return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, component: str, migrations: Sequence[str]) -> None:
+        """Bring the tables owned by ``component`` up to date.
+
+        Each part of the assistant that stores data (a skill, the feedback
+        memory...) owns its tables and lists its own migrations, oldest first;
+        migrations already applied are skipped. All run in one transaction.
+
+        Raises:
+            StorageError: the stored version is newer than ``migrations`` knows,
+                or a statement fails.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT version FROM components WHERE name = ?", (component,)
+            ).fetchone()
+            version = int(row[0]) if row else 0
+            if version > len(migrations):
+                raise StorageError(
+                    f"The {component} tables have schema version {version}, newer "
+                    f"than this program knows ({len(migrations)}). "
+                    "Upgrade the assistant."
+                )
+            for number, script in enumerate(migrations[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO components (name, version) VALUES (?, ?)"
+                    " ON CONFLICT(name) DO UPDATE SET version = excluded.version",
+                    (component, number),
+                )
+                logger.info("%s tables migrated to version %d", component, number)
+
+    def component_version(self, component: str) -> int:
+        rows = self.query("SELECT version FROM components WHERE name = ?", (component,))
+        return int(rows[0]["version"]) if rows else 0
 
     def add_turn(self, turn: TurnRecord, *, at: datetime | None = None) -> int:
         """Store a turn and return its id."""

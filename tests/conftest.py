@@ -1,7 +1,13 @@
-"""Shared fixtures: a private home for every test, one trained model per session."""
+"""Shared fixtures: a private home for every test, one trained model for all.
+
+The default intent model is trained once into ``.cache/test-home`` at the
+repository root (or ``ASSISTANT_TEST_CACHE``) and reused by later runs until
+the intent data or training settings change: its folder name is their hash.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +17,8 @@ from assistant.bot import Assistant
 from assistant.config import load_settings
 from assistant.intents.classifier import IntentClassifier
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
 ZONE = "Europe/London"
 
 
@@ -24,9 +31,10 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def trained_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default intent model, trained once for the whole session."""
-    settings = load_settings(tmp_path_factory.mktemp("trained-home"))
+def trained_cache() -> Path:
+    """The default intent model, trained when the data changed since last run."""
+    where = os.environ.get("ASSISTANT_TEST_CACHE") or ROOT / ".cache" / "test-home"
+    settings = load_settings(Path(where))
     IntentClassifier(settings).load()
     return settings.cache_dir
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import string
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ COMPUTED_KEYS = {
     "cancelled_nothing", "nothing_to_confirm",  # dialog.py
 }  # fmt: skip
 
-# Plausible values for every placeholder a template may use.
+# Plausible values for placeholders; one not listed here is filled with 7.
 VALUES: dict[str, Any] = {
     "abilities": "- tell the time and date, here or in another city",
     "feature": "Reminders",
@@ -60,9 +61,26 @@ def input_error_reasons() -> set[str]:
 
 
 def templates() -> dict[str, Any]:
-    text = (resources.files("assistant") / "locale" / "en.yml").read_text("utf-8")
-    loaded: dict[str, Any] = yaml.safe_load(text)
+    """The core's templates and every skill's, as the files hold them."""
+    folder = resources.files("assistant") / "locale"
+    loaded: dict[str, Any] = yaml.safe_load((folder / "en.yml").read_text("utf-8"))
+    extra = folder / "en"
+    if extra.is_dir():
+        for item in extra.iterdir():
+            if item.name.endswith(".yml"):
+                loaded.update(yaml.safe_load(item.read_text("utf-8")) or {})
     return loaded
+
+
+def values_for(template: str | list[str]) -> dict[str, Any]:
+    variants = template if isinstance(template, list) else [template]
+    names = {
+        field.split(".")[0].split("[")[0]
+        for variant in variants
+        for _, field, _, _ in string.Formatter().parse(variant)
+        if field
+    }
+    return {name: VALUES.get(name, 7) for name in names}
 
 
 USED_KEYS = sorted(literal_keys() | input_error_reasons() | COMPUTED_KEYS)
@@ -82,18 +100,19 @@ def test_locale_file_is_valid_yaml() -> None:
 
 @pytest.mark.parametrize("key", USED_KEYS)
 def test_every_used_key_exists_and_formats(key: str) -> None:
-    said = Phrases(seed=0).say(key, **VALUES)
     template = templates()[key]
+    values = values_for(template)
+    said = Phrases(seed=0).say(key, **values)
     variants = template if isinstance(template, list) else [template]
 
     assert said
     for variant in variants:
         assert isinstance(variant, str)
-        text = variant.format(**VALUES).strip()
+        text = variant.format(**values).strip()
         assert text
         assert "{" not in text
         assert "}" not in text
-    assert said in {v.format(**VALUES).strip() for v in variants}
+    assert said in {v.format(**values).strip() for v in variants}
 
 
 def test_values_are_filled_in() -> None:
@@ -129,3 +148,17 @@ def test_same_seed_gives_the_same_choices() -> None:
 def test_unknown_key_raises_key_error() -> None:
     with pytest.raises(KeyError):
         Phrases().say("no_such_phrase")
+
+
+def test_a_key_defined_twice_is_refused() -> None:
+    phrases = Phrases()
+
+    with pytest.raises(ValueError, match="help"):
+        phrases.add({"help": "again"})
+
+
+def test_plugin_phrases_can_be_added() -> None:
+    phrases = Phrases()
+    phrases.add({"my_plugin_hello": "Hello {name}"})
+
+    assert phrases.say("my_plugin_hello", name="Ann") == "Hello Ann"

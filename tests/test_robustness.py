@@ -15,7 +15,7 @@ from assistant.config import load_settings
 from assistant.errors import ConfigError, InputError, ModelError, StorageError
 from assistant.intents.evaluation import read_labelled
 from assistant.intents.model import IntentModel
-from assistant.storage import Database, TurnRecord
+from assistant.storage import MIGRATIONS, Database, TurnRecord
 from assistant.utterance import clean_text, clean_user
 
 
@@ -36,7 +36,7 @@ def test_new_database_opened_by_many_processes_at_once(tmp_path: Path) -> None:
     path = str(tmp_path / "shared.db")
     procs = [subprocess.Popen([sys.executable, "-c", code, path]) for _ in range(6)]
     assert [p.wait(timeout=60) for p in procs] == [0] * 6
-    assert Database(Path(path)).schema_version == 1
+    assert Database(Path(path)).schema_version == len(MIGRATIONS)
 
 
 def test_sqlite_file_of_another_program_is_not_touched(tmp_path: Path) -> None:

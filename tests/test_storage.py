@@ -252,3 +252,45 @@ def test_committed_turns_survive_a_hard_kill(tmp_path: Path) -> None:
         assert texts == [f"turn {i}" for i in range(50)]
     finally:
         db.close()
+
+
+NOTES_MIGRATIONS = (
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    "ALTER TABLE notes ADD COLUMN user TEXT; CREATE INDEX notes_user ON notes(user)",
+)
+
+
+def test_a_component_migrates_its_own_tables_once(tmp_path: Path) -> None:
+    path = tmp_path / "assistant.db"
+    with_first = Database(path)
+    with_first.migrate("notes", NOTES_MIGRATIONS[:1])
+    with with_first.transaction() as conn:
+        conn.execute("INSERT INTO notes (body) VALUES ('kept')")
+    with_first.close()
+
+    db = Database(path)
+    db.migrate("notes", NOTES_MIGRATIONS)
+    db.migrate("notes", NOTES_MIGRATIONS)
+
+    assert db.component_version("notes") == 2
+    assert db.component_version("other") == 0
+    rows = db.query("SELECT body, user FROM notes")
+    assert [(row["body"], row["user"]) for row in rows] == [("kept", None)]
+    db.close()
+
+
+def test_a_failing_component_migration_changes_nothing(db: Database) -> None:
+    broken = (*NOTES_MIGRATIONS, "CREATE TABLE notes (id INTEGER)")
+
+    with pytest.raises(StorageError):
+        db.migrate("notes", broken)
+
+    assert db.component_version("notes") == 0
+    assert db.query("SELECT name FROM sqlite_master WHERE name = 'notes'") == []
+
+
+def test_a_newer_component_schema_is_refused(db: Database) -> None:
+    db.migrate("notes", NOTES_MIGRATIONS)
+
+    with pytest.raises(StorageError, match="newer than this program"):
+        db.migrate("notes", NOTES_MIGRATIONS[:1])

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from assistant.events import EventBus
+
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.intents.dataset import IntentData
@@ -72,12 +74,14 @@ class Conversation:
 
 @dataclass(frozen=True, slots=True)
 class SkillEnv:
-    """What every skill may use: settings, the database, phrases and intents."""
+    """What every skill may use: settings, the database, phrases, intents, events."""
 
     settings: Settings
     database: Database
     phrases: Phrases
     intents: IntentData
+    events: EventBus = field(default_factory=EventBus)
+    """Publish here what the user should hear about outside a turn."""
     abilities: list[str] = field(default_factory=list)
     """One line per installed capability, filled once all skills are registered."""
 
@@ -86,7 +90,10 @@ class Skill(ABC):
     """A capability of the assistant, reached through one or more intents.
 
     Subclasses set ``name``, ``intents`` and ``summary`` and implement
-    :meth:`handle`. A third-party skill is a subclass exposed through the
+    :meth:`handle`. A skill that stores data creates its tables with
+    ``env.database.migrate(name, MIGRATIONS)`` and its phrases ship in
+    ``assistant/locale/<lang>/<skill>.yml`` (or ``env.phrases.add``). A
+    third-party skill is a subclass exposed through the
     entry-point group ``assistant.skills``; it is constructed with a
     :class:`SkillEnv`.
     """
@@ -109,4 +116,12 @@ class Skill(ABC):
         Return ``None`` when the turn is not an answer; the assistant then drops
         the question and handles the turn as a new request.
         """
+        return None
+
+    def forget(self, user: str) -> None:
+        """Delete everything this skill stores about ``user`` (for ``forget``)."""
+        return None
+
+    def close(self) -> None:
+        """Stop background work and release resources; called once, at shutdown."""
         return None
