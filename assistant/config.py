@@ -64,6 +64,18 @@ class IntentSettings(_Section):
     seed: int = 13
 
 
+class EmbeddingSettings(_Section):
+    """The sentence encoder that search, answers and recommendations share."""
+
+    encoder_path: Path | None = None
+    """A sentence-transformers folder; default: the packaged all-MiniLM-L6-v2."""
+    max_tokens: int = Field(default=256, ge=8, le=512)
+    """Longer passages are truncated to this many tokens."""
+    batch_size: int = Field(default=32, ge=1)
+    quantize: bool = False
+    """Run the encoder with int8 weights: faster, slightly less accurate."""
+
+
 class ConversationSettings(_Section):
     """Limits of a conversation."""
 
@@ -88,6 +100,7 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: default_home())
     intents: IntentSettings = IntentSettings()
     conversation: ConversationSettings = ConversationSettings()
+    embeddings: EmbeddingSettings = EmbeddingSettings()
 
     @property
     def database_path(self) -> Path:
