@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -20,7 +21,13 @@ from assistant.intents.dataset import load_intent_data
 from assistant.intents.model import Decision, Prediction
 from assistant.phrases import Phrases
 from assistant.reply import Reply
-from assistant.skills import ParsedTurn, SkillEnv, SkillReply, builtin_skills
+from assistant.skills import (
+    Feedback,
+    ParsedTurn,
+    SkillEnv,
+    SkillReply,
+    builtin_skills,
+)
 from assistant.skills.base import Conversation, PendingQuestion
 from assistant.skills.registry import build_registry, discover_plugins
 from assistant.storage import Database, TurnRecord
@@ -181,9 +188,11 @@ class Assistant:
                 f"Unknown intent {correct_intent!r}; "
                 f"known: {', '.join(sorted(labels))}."
             )
-        return self.database.add_feedback(
+        feedback_id = self.database.add_feedback(
             turn_id, rating=rating, correct_intent=correct_intent, comment=comment
         )
+        self._tell_skill(feedback_id, turn_id, rating, correct_intent, comment)
+        return feedback_id
 
     def listen(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` with each :class:`~assistant.events.Event` a skill
@@ -311,6 +320,38 @@ class Assistant:
         return skill.name, intent, reply
 
     # -- helpers ----------------------------------------------------------------
+
+    def _tell_skill(
+        self,
+        feedback_id: int,
+        turn_id: int,
+        rating: int | None,
+        correct_intent: str | None,
+        comment: str | None,
+    ) -> None:
+        """Let the skill that answered the turn learn from its feedback at once."""
+        (row,) = self.database.query(
+            "SELECT user, text, intent, skill, data FROM turns WHERE id = ?",
+            (turn_id,),
+        )
+        skill = self.skills.get(row["skill"] or "")
+        if skill is None:
+            return
+        feedback = Feedback(
+            feedback_id=feedback_id,
+            turn_id=turn_id,
+            user=row["user"],
+            text=row["text"],
+            intent=row["intent"],
+            data=json.loads(row["data"] or "{}"),
+            rating=rating,
+            correct_intent=correct_intent,
+            comment=comment,
+        )
+        try:
+            skill.on_feedback(feedback)
+        except Exception:  # the feedback is stored; a skill bug must not lose it
+            logger.exception("Skill %s failed to take feedback", skill.name)
 
     def _reject(
         self, error: InputError, text: object, user: str, started: float

@@ -11,7 +11,7 @@ import pytest
 from assistant import Assistant
 from assistant.config import load_settings
 from assistant.intents.classifier import IntentClassifier
-from assistant.skills import Conversation, ParsedTurn, Skill, SkillReply
+from assistant.skills import Conversation, Feedback, ParsedTurn, Skill, SkillReply
 
 PRACTICE = """
 intents:
@@ -115,3 +115,27 @@ def test_a_failing_skill_gets_a_clear_reply(home: Path) -> None:
         assert reply.data["error"] == "skill_failed"
         assert "broken" in reply.text
         assert bot.respond("what time is it").intent == "time.now"
+
+
+def test_the_skill_that_answered_hears_its_feedback(home: Path) -> None:
+    heard: list[Feedback] = []
+
+    class Weather(Skill):
+        name = "weather_probe"
+        intents = ("time.now",)
+
+        def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
+            return SkillReply("Sunny", {"shown": [7]})
+
+        def on_feedback(self, feedback: Feedback) -> None:
+            heard.append(feedback)
+
+    with Assistant(home=home) as bot:
+        bot.skills.register(Weather(bot.skill_env))
+        reply = bot.respond("what time is it")
+        bot.feedback(reply.turn_id, rating=-1, comment="wrong")
+
+    assert reply.skill == "weather_probe"
+    assert [(f.turn_id, f.rating, f.data, f.comment) for f in heard] == [
+        (reply.turn_id, -1, {"shown": [7]}, "wrong")
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.skills.base import (
     Conversation,
+    Feedback,
     ParsedTurn,
     PendingQuestion,
     Skill,
@@ -15,6 +16,7 @@ from assistant.skills.registry import ENTRY_POINT_GROUP, SkillRegistry
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Conversation",
+    "Feedback",
     "ParsedTurn",
     "PendingQuestion",
     "Skill",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Conversation",
+    "Feedback",
     "ParsedTurn",
     "PendingQuestion",
     "Skill",
@@ -44,6 +45,23 @@ class SkillReply:
 
     text: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Feedback on one logged turn, passed to the skill that answered it."""
+
+    feedback_id: int
+    turn_id: int
+    user: str
+    text: str
+    """What the user said in that turn."""
+    intent: str | None
+    data: dict[str, Any]
+    """The ``data`` of the reply being rated (ids of what was shown...)."""
+    rating: int | None
+    correct_intent: str | None
+    comment: str | None
 
 
 @dataclass(slots=True)
@@ -116,6 +134,10 @@ class Skill(ABC):
         Return ``None`` when the turn is not an answer; the assistant then drops
         the question and handles the turn as a new request.
         """
+        return None
+
+    def on_feedback(self, feedback: Feedback) -> None:
+        """React at once to feedback on a turn this skill answered."""
         return None
 
     def forget(self, user: str) -> None:
