@@ -94,8 +94,19 @@ def ask(
 
 
 @app.command()
-def chat(user: UserOption = "default", home: HomeOption = None) -> None:
-    """Talk with the assistant, one line at a time (Ctrl-D or 'quit' to leave)."""
+def chat(
+    user: UserOption = "default",
+    home: HomeOption = None,
+    plain: Annotated[
+        bool, typer.Option("--plain", help="One line at a time, no window.")
+    ] = False,
+) -> None:
+    """Talk with the assistant in a window (line by line with --plain or no TTY)."""
+    if not plain and sys.stdin.isatty() and sys.stdout.isatty():
+        from assistant.tui import run_chat
+
+        _guard(lambda: run_chat(home=home, user=user))
+        return
     with _assistant(home) as bot:
         if not bot.classifier.is_trained:
             typer.echo("First start: training the intent model (a few minutes, once).")

@@ -87,6 +87,13 @@ class ConversationSettings(_Section):
     """IANA zone such as ``Europe/Paris``; default: the system's zone."""
 
 
+class UISettings(_Section):
+    """The chat window (``assistant chat``)."""
+
+    theme: str = "auto"
+    """``auto`` follows the terminal; ``light``, ``dark`` or a Textual theme name."""
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
@@ -101,6 +108,7 @@ class Settings(BaseSettings):
     intents: IntentSettings = IntentSettings()
     conversation: ConversationSettings = ConversationSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
+    ui: UISettings = UISettings()
 
     @property
     def database_path(self) -> Path:
