@@ -167,7 +167,9 @@ class ChatApp(App[None]):
             self._bot_ready(self._given_bot)
             return
         self.set_status("Loading the assistant…")
-        self.run_worker(self._load, thread=True, group="load", exit_on_error=False)
+        # A daemon thread, not a worker: leaving during a first-start training
+        # must not wait minutes for it (the model cache is written atomically).
+        threading.Thread(target=self._load, name="load", daemon=True).start()
 
     def _load(self) -> None:
         """Open the assistant and load (or first train) its models; in a thread."""
@@ -250,11 +252,10 @@ class ChatApp(App[None]):
         if text.strip().lower() in {"quit", "exit", ":q"}:
             self.exit()
             return
-        waiting = self.bot is None or self._busy
-        meta = "queued" if self.bot is None else ""
-        self.say(text, role="user", meta=meta)
+        loading = self.bot is None
+        self.say(text, role="user", meta="queued" if loading else "")
         self._queue.append(text)
-        if waiting and self.bot is None:
+        if loading:
             self.set_status(f"Still loading: {len(self._queue)} message(s) queued…")
         self._next_turn()
 

@@ -47,6 +47,7 @@ def log_to_file(home: Path) -> Path:
     )
     handler.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(handler)
-    if root.level > logging.INFO or root.level == logging.NOTSET:
-        root.setLevel(logging.INFO)
+    ours = logging.getLogger("assistant")
+    if ours.level == logging.NOTSET or ours.level > logging.INFO:
+        ours.setLevel(logging.INFO)  # --verbose (DEBUG) stays
     return path
