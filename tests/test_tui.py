@@ -337,3 +337,33 @@ async def test_panel_lists_upcoming_and_alert_keys_snooze_and_finish(
         await wait_until(pilot, lambda: "call mum" not in str(panel.render()))
     assert contract.calls[0] == ("start", None)
     assert contract.calls[-1] == ("stop", None)
+
+
+async def test_push_to_talk_shows_the_indicator_and_reports_a_missing_microphone(
+    bot: Assistant,
+) -> None:
+    # Until the voice component is installed, recording fails at the import:
+    # the indicator must appear, then clear, with a readable message.
+    app = make_app(bot, voice=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, idle(app))
+        status = app.query_one("#status")
+        app.action_talk()  # the thread cannot report back before we look
+        assert "Recording" in str(status.render())
+        assert status.has_class("recording")
+        await wait_until(pilot, lambda: bool(messages(app, "error")))
+        assert "voice input failed" in messages(app, "error")[-1].body
+        assert not status.has_class("recording")
+        assert idle(app)()
+
+        await pilot.press("ctrl+r")  # the key does the same
+        await wait_until(pilot, lambda: len(messages(app, "error")) == 2)
+
+
+async def test_push_to_talk_is_off_without_voice(bot: Assistant) -> None:
+    app = make_app(bot, voice=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, idle(app))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Recording" not in str(app.query_one("#status").render())

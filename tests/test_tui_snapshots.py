@@ -2,7 +2,8 @@
 
 The clock is fixed, the cursor does not blink and the intent line (whose
 confidence depends on training) is hidden, so the pictures do not change from
-run to run. Update them after a deliberate change with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+run to run. Update them after a deliberate change with
+``pytest tests/test_tui_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations

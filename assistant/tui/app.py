@@ -471,9 +471,9 @@ class ChatApp(App[None]):
 
     def _listen(self, bot: Assistant, stop: threading.Event) -> None:
         """Record one utterance and answer it; in a thread."""
-        from assistant.voice.microphone import record_utterance
-
         try:
+            from assistant.voice.microphone import record_utterance
+
             audio = record_utterance(max_seconds=15.0, stop=stop)
             self._from_thread(self._recorded)
             if audio is None:
@@ -484,6 +484,11 @@ class ChatApp(App[None]):
         except AssistantError as exc:
             self._from_thread(self._recorded)
             self._from_thread(self._turn_failed, str(exc))
+            return
+        except Exception as exc:  # no microphone, a missing extra: say so, go on
+            logger.exception("Push-to-talk failed")
+            self._from_thread(self._recorded)
+            self._from_thread(self._turn_failed, f"voice input failed ({exc})")
             return
         transcript = str(reply.data.get("transcript", ""))
         self._from_thread(self._heard, transcript, reply)
