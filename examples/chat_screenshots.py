@@ -36,7 +36,7 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
 
 async def shoot(bot: Assistant, out: Path, theme: str, size: tuple[int, int]) -> None:
     app = ChatApp(bot=bot, clock=lambda: NOW, theme=theme, voice=False)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await until(pilot, lambda: app.bot is not None)
         for text in ("what time is it in Tokyo", "what can you do"):
             shown = len(app.query(MessageView))

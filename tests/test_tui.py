@@ -127,7 +127,7 @@ async def test_a_fired_reminder_shows_a_notification_while_typing(
 ) -> None:
     app = make_app(bot)
     bells: list[bool] = []
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await wait_until(pilot, idle(app))
         app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
         await type_text(pilot, "half typed")
@@ -137,7 +137,9 @@ async def test_a_fired_reminder_shows_a_notification_while_typing(
 
         alert = app.query_one(ReminderAlert)
         assert alert.reminder_id == 7
-        assert any("call mum" in n.message for n in app._notifications)
+        await wait_until(pilot, lambda: bool(app.screen.query("Toast")))
+        toast = app.screen.query_one("Toast")
+        assert "call mum" in str(toast.render())
         assert bells == [True]
         assert "call mum" in messages(app, "notice")[-1].body
         typing = app.query_one(ChatInput)
