@@ -73,7 +73,7 @@ class ChatApp(App[None]):
         log_file: log to ``<home>/logs/assistant.log`` once the home is known.
     """
 
-    CSS_PATH = "chat.tcss"
+    CSS_PATH = Path(__file__).with_name("chat.tcss")
     TITLE = "assistant"
     BINDINGS = [  # noqa: RUF012 - Textual's own convention
         Binding("ctrl+g", "rate(1)", "Good", priority=True),
