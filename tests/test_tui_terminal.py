@@ -121,3 +121,24 @@ def _wait_for_turns(database: Path, count: int, seconds: float = 30.0) -> None:
             return
         time.sleep(0.2)
     raise AssertionError(f"Only {found} turns were logged, expected {count}")
+
+
+def test_plain_flag_keeps_the_line_by_line_chat(home: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "assistant",
+        "chat",
+        "--plain",
+        "--home",
+        str(home),
+    ]
+    session = Terminal(command)
+    try:
+        session.wait_for("you>")
+        session.type("what time is it")
+        session.press("Enter")
+        screen = session.wait_for("assistant> It's")
+        assert "Quit" not in screen  # no window, no footer
+    finally:
+        session.close()
