@@ -20,7 +20,7 @@ from assistant.errors import ModelError
 from assistant.intents.dataset import IntentData, load_intent_data
 from assistant.intents.model import Decision, IntentModel, Prediction, decide
 from assistant.intents.training import Progress, train_model
-from assistant.models.encoder import default_encoder_path
+from assistant.models.encoder import default_encoder_path, encoder_identity
 
 __all__ = ["IntentClassifier"]
 
@@ -64,7 +64,9 @@ class IntentClassifier:
         options = self.settings.intents.model_dump(
             mode="json", exclude={"threshold", "clarify_margin"}
         )
-        options["encoder"] = str(self.encoder_path)
+        # The packaged weights are named by version, not path, so a model
+        # trained in one virtual environment is reused from another.
+        options["encoder"] = encoder_identity(self.settings.intents.encoder_path)
         options["training_version"] = TRAINING_VERSION
         blob = json.dumps([self.data.fingerprint(), options], sort_keys=True)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]

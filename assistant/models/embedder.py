@@ -27,6 +27,7 @@ from assistant.models.encoder import (
     EncoderSession,
     check_encoder_folder,
     default_encoder_path,
+    encoder_identity,
     export_onnx,
     load_torch_encoder,
 )
@@ -73,7 +74,7 @@ class Embedder:
         """Changes whenever the vectors would: other weights, length or int8."""
         config = (self.encoder_path / "config.json").read_bytes()
         digest = hashlib.sha256(config)
-        digest.update(str(self.encoder_path.resolve()).encode())
+        digest.update(encoder_identity(self.settings.encoder_path).encode())
         digest.update(f"{self.settings.max_tokens}:{self.settings.quantize}".encode())
         return digest.hexdigest()[:16]
 

