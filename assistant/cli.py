@@ -100,6 +100,8 @@ def chat(user: UserOption = "default", home: HomeOption = None) -> None:
         if not bot.classifier.is_trained:
             typer.echo("First start: training the intent model (a few minutes, once).")
         bot.classifier.load()
+        bot.listen(lambda e: e.user != user or typer.echo(f"\n** {e.text} **"))
+        bot.reminders.start()  # due reminders are printed as they come
         typer.echo("Ask me something. Type 'quit' to leave.")
         while True:
             try:
@@ -111,6 +113,20 @@ def chat(user: UserOption = "default", home: HomeOption = None) -> None:
                 return
             reply = bot.respond(line, user=user)
             typer.echo(f"assistant> {reply.text}")
+
+
+@app.command()
+def reminders(
+    user: UserOption = "default",
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """List the reminders still to come, soonest first."""
+    from assistant.cli_reminders import show_reminders
+
+    with _assistant(home) as bot:
+        show_reminders(bot, user=user, limit=limit, as_json=as_json)
 
 
 @app.command()
