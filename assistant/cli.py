@@ -96,12 +96,13 @@ def ask(
 @app.command()
 def chat(user: UserOption = "default", home: HomeOption = None) -> None:
     """Talk with the assistant, one line at a time (Ctrl-D or 'quit' to leave)."""
+    from assistant.cli_reminders import show_due_reminders
+
     with _assistant(home) as bot:
         if not bot.classifier.is_trained:
             typer.echo("First start: training the intent model (a few minutes, once).")
         bot.classifier.load()
-        bot.listen(lambda e: e.user != user or typer.echo(f"\n** {e.text} **"))
-        bot.reminders.start()  # due reminders are printed as they come
+        show_due_reminders(bot, user)
         typer.echo("Ask me something. Type 'quit' to leave.")
         while True:
             try:

@@ -9,8 +9,20 @@ import typer
 
 if TYPE_CHECKING:
     from assistant.bot import Assistant
+    from assistant.events import Event
 
-__all__ = ["show_reminders"]
+__all__ = ["show_due_reminders", "show_reminders"]
+
+
+def show_due_reminders(bot: Assistant, user: str) -> None:
+    """Print ``user``'s reminders as they come due, from a background thread."""
+
+    def show(event: Event) -> None:
+        if event.user == user:
+            typer.echo(f"\n** {event.text} **")
+
+    bot.listen(show)
+    bot.reminders.start()
 
 
 def show_reminders(bot: Assistant, *, user: str, limit: int, as_json: bool) -> None:
