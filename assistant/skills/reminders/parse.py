@@ -131,6 +131,10 @@ _DATE_LIKE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b|\d|"
     r"\bnext\s+(?:month|year)\b"
 )
+_DATE_PHRASE = re.compile(  # what dateparser found must look like a date
+    r"\d|\bnext\b|\b(?:january|february|april|june|july|august|september|october|"
+    r"november|december)\b"
+)
 _LEADING = re.compile(
     r"^(?:(?:hey|ok|okay|please|pls|so|yo|assistant|could|can|would|will)\s+"
     r"(?:you\s+)?(?:please\s+)?)*"
@@ -375,7 +379,7 @@ def _find_day(found: _Found) -> None:
         found.day = today + timedelta(days=offset)
         found.day_given = "today" if offset == 0 else "other"
         found.cut(match)
-    match = _WEEKDAY.search(found.text)
+    match = next((m for m in _WEEKDAY.finditer(found.text) if _is_weekday(m)), None)
     if match and found.day is None:
         target = _weekday_index(match.group("day"))
         ahead = (target - today.weekday()) % 7
@@ -394,6 +398,11 @@ def _find_day(found: _Found) -> None:
     if match and found.part is None:
         found.part = match.group("part")
         found.cut(match)
+
+
+def _is_weekday(match: re.Match[str]) -> bool:
+    """A full day name, or a short one after "on"/"next" ("sun cream" is not)."""
+    return match.group("day") in _WEEKDAYS or match.group("which") is not None
 
 
 def _weekday_index(name: str) -> int:
@@ -432,7 +441,7 @@ def _find_other_date(found: _Found) -> None:
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base}
     hits = search_dates(found.text, languages=["en"], settings=settings)
     for phrase, when in hits or []:
-        if not _DATE_LIKE.search(phrase) or re.fullmatch(r"[\d\s.:,]+", phrase):
+        if not _DATE_PHRASE.search(phrase) or re.fullmatch(r"[\d\s.:,]+", phrase):
             continue
         found.day = when.date()
         found.day_given = "other" if found.day != found.now.date() else "today"

@@ -289,8 +289,17 @@ class ReminderService:
                         (reminder_id,),
                     )
                     continue
-                zone = ZoneInfo(zone_name)
-                nxt = next_occurrence(rule, datetime.fromisoformat(wall), now, zone)
+                try:
+                    nxt = next_occurrence(
+                        rule, datetime.fromisoformat(wall), now, ZoneInfo(zone_name)
+                    )
+                except ValueError:  # the rule has run out: this was the last one
+                    logger.warning("Reminder %d has no next occurrence", reminder_id)
+                    conn.execute(
+                        "UPDATE reminders SET status = 'fired' WHERE id = ?",
+                        (reminder_id,),
+                    )
+                    continue
                 conn.execute(
                     "UPDATE reminders SET due_utc = ?, wall = ? WHERE id = ?",
                     (to_iso(nxt), _wall(nxt), reminder_id),
@@ -362,7 +371,7 @@ class ReminderService:
         while True:
             try:
                 self.deliver_due()
-            except AssistantError:
+            except AssistantError:  # a locked or read-only database: try again
                 logger.exception("Delivering reminders failed; trying again")
             if self._stop.wait(self.poll_seconds):
                 return

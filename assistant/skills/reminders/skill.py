@@ -172,12 +172,11 @@ class ReminderSkill(Skill):
         if request.problem is not None:
             return self._problem(turn, conversation, request, text, task)
         if request.due is None:
-            return self._ask(conversation, say("reminder_ask_when", task=task),
-                             {"step": "when", "task": task})  # fmt: skip
+            prompt = say("reminder_ask_when", task=task or "a reminder")
+            return self._ask(conversation, prompt, {"step": "when", "task": task})
         if not task:
-            when = when_words(request.due, turn.now)
-            return self._ask(conversation, say("reminder_ask_what", when=when),
-                             {"step": "what", "text": text})  # fmt: skip
+            prompt = say("reminder_ask_what", when=when_words(request.due, turn.now))
+            return self._ask(conversation, prompt, {"step": "what", "text": text})
         return self._store(turn, request, task)
 
     def _store(self, turn: ParsedTurn, request: Request, task: str) -> SkillReply:
@@ -220,7 +219,7 @@ class ReminderSkill(Skill):
         if problem == "too_far":
             return SkillReply(say("reminder_too_far", years=details["years"]), data)
         if problem == "vague":
-            prompt = say("reminder_ask_when", task=task or "that")
+            prompt = say("reminder_ask_when", task=task or "a reminder")
             return self._ask(conversation, prompt, {"step": "when", "task": task})
         payload = {"step": problem, "text": text}
         if problem == "ampm":
