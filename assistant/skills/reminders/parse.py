@@ -119,7 +119,8 @@ _RELATIVE_DAY = re.compile(
 )
 _PART_OF_DAY = re.compile(r"\b(?:in\s+the\s+)?(?P<part>morning|afternoon|evening)\b")
 _ORDINAL_DAY = re.compile(
-    r"\b(?:on\s+)?the\s+(?P<day>[12]?\d|3[01])(?:st|nd|rd|th)\b(?!\s+of\s+[a-z])"
+    r"\b(?:on\s+)?the\s+(?P<day>[12]\d|3[01]|[1-9])(?:st|nd|rd|th)\b"
+    r"(?!\s+of\s+[a-z])"
 )
 _NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{2,4}))?\b")
 _VAGUE = re.compile(
@@ -276,6 +277,14 @@ def _find_duration(found: _Found) -> None:
         found.delta = timedelta(minutes=30)
         found.cut(match)
         return
+    try:
+        _add_span(found, span)
+    except OverflowError:  # "in 99999999999 hours"
+        found.problem = "too_far"
+    found.cut(match)
+
+
+def _add_span(found: _Found, span: str) -> None:
     delta = timedelta()
     for part in _DURATION_PART.finditer(span):
         amount = _amount(part.group("amount"))
@@ -292,7 +301,6 @@ def _find_duration(found: _Found) -> None:
         else:
             delta += timedelta(**{unit: 0.5})
     found.delta = delta
-    found.cut(match)
 
 
 def _amount(text: str) -> float:
@@ -326,6 +334,8 @@ def _clock(match: re.Match[str]) -> tuple[time, bool, str | None] | None:
         rel = groups["rel"].split()[0]
         minutes = {"half": 30, "quarter": 15}.get(rel) or _WORD_NUMBERS.get(rel)
         minutes = int(minutes or rel)
+        if not 0 < minutes < 60:
+            return None
         if groups["dir"] in ("to", "before"):
             hour, minutes = (hour - 1) % 24, 60 - minutes
         return _with_ampm(hour, minutes, ampm, groups["rh"] in ("noon", "midnight"))

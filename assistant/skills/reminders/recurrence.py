@@ -30,7 +30,7 @@ _DAY_NAMES = (
 )
 _DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*"
 _EVERY = r"(?:every|each)"
-_ORDINAL = r"(?P<dom>[12]?\d|3[01])(?:st|nd|rd|th)"
+_ORDINAL = r"(?P<dom>[12]\d|3[01]|[1-9])(?:st|nd|rd|th)"
 _ALONE = r"(?=\s+(?:on|at|from|for|to|reminders?|alarms?)\b|\s*$|\s*[,.!?])"
 _WORD_ORDINALS = {"first": 1, "second": 2, "third": 3, "fifteenth": 15}
 

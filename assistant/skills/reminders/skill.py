@@ -217,7 +217,8 @@ class ReminderSkill(Skill):
         if problem == "past":
             return SkillReply(say("reminder_past"), data)
         if problem == "too_far":
-            return SkillReply(say("reminder_too_far", years=details["years"]), data)
+            years = details.get("years", self.max_years)
+            return SkillReply(say("reminder_too_far", years=years), data)
         if problem == "vague":
             prompt = say("reminder_ask_when", task=task or "a reminder")
             return self._ask(conversation, prompt, {"step": "when", "task": task})
