@@ -30,6 +30,7 @@ from assistant.skills import (
 )
 from assistant.skills.base import Conversation, PendingQuestion
 from assistant.skills.registry import build_registry, discover_plugins
+from assistant.skills.reminders.scheduler import ReminderService
 from assistant.storage import Database, TurnRecord
 from assistant.timezones import user_zone
 from assistant.utterance import clean_text, clean_user
@@ -201,6 +202,20 @@ class Assistant:
         Returns a function that stops the calls.
         """
         return self.events.subscribe(listener)
+
+    @property
+    def reminders(self) -> ReminderService:
+        """The reminders: ``upcoming``, ``snooze``, ``done``, ``cancel``,
+        ``deliver_due`` and ``start``/``stop`` for delivery in the background.
+
+        Raises:
+            AssistantError: the reminders skill is not installed.
+        """
+        skill = self.skills.get("reminders")
+        service = getattr(skill, "service", None)
+        if service is None:
+            raise AssistantError("The reminders skill is not installed.")
+        return service  # type: ignore[no-any-return]
 
     def train(self) -> None:
         """Retrain the intent model now, whatever the cache holds."""

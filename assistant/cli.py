@@ -107,10 +107,13 @@ def chat(
 
         _guard(lambda: run_chat(home=home, user=user))
         return
+    from assistant.cli_reminders import show_due_reminders
+
     with _assistant(home) as bot:
         if not bot.classifier.is_trained:
             typer.echo("First start: training the intent model (a few minutes, once).")
         bot.classifier.load()
+        show_due_reminders(bot, user)
         typer.echo("Ask me something. Type 'quit' to leave.")
         while True:
             try:
@@ -122,6 +125,20 @@ def chat(
                 return
             reply = bot.respond(line, user=user)
             typer.echo(f"assistant> {reply.text}")
+
+
+@app.command()
+def reminders(
+    user: UserOption = "default",
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """List the reminders still to come, soonest first."""
+    from assistant.cli_reminders import show_reminders
+
+    with _assistant(home) as bot:
+        show_reminders(bot, user=user, limit=limit, as_json=as_json)
 
 
 @app.command()

@@ -94,6 +94,17 @@ class UISettings(_Section):
     """``auto`` follows the terminal; ``light``, ``dark`` or a Textual theme name."""
 
 
+class ReminderSettings(_Section):
+    """How reminders are delivered."""
+
+    poll_seconds: float = Field(default=1.0, gt=0.0, le=60.0)
+    """How often the background thread looks for due reminders."""
+    late_after_seconds: int = Field(default=60, ge=0)
+    """A reminder delivered more than this after its time is marked late."""
+    max_years: int = Field(default=10, ge=1, le=100)
+    """Reminders further ahead than this are refused."""
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
@@ -109,6 +120,7 @@ class Settings(BaseSettings):
     conversation: ConversationSettings = ConversationSettings()
     embeddings: EmbeddingSettings = EmbeddingSettings()
     ui: UISettings = UISettings()
+    reminders: ReminderSettings = ReminderSettings()
 
     @property
     def database_path(self) -> Path:

@@ -24,7 +24,7 @@ CASES = [
     ("what can you do", "assistant.help", "help"),
     ("what's the weather like tomorrow in paris", "out_of_scope", "fallback"),
     ("book me a flight to rome", "out_of_scope", "fallback"),
-    ("remind me to call mum tomorrow at 5pm", "reminder.create", "not_installed"),
+    ("remind me to call mum tomorrow at 5pm", "reminder.create", "reminders"),
     ("recommend me a good fantasy novel", "recommend.get", "not_installed"),
     ("who wrote war and peace", "qa.ask", "not_installed"),
     ("find my notes about the kitchen renovation", "search.notes", "not_installed"),
@@ -182,7 +182,7 @@ def test_clarifying_question_takes_the_next_turn(bot: Assistant) -> None:
 
     answer = bot.respond("the second one", user="fay")
     assert answer.intent == "reminder.list"
-    assert answer.skill == "not_installed"
+    assert answer.skill == "reminders"
 
     bot.respond("reminders tomorrow", user="fay")
     cancelled = bot.respond("never mind", user="fay")

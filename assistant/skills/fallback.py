@@ -9,9 +9,6 @@ __all__ = ["FallbackSkill", "FixedReplySkill", "NotInstalledSkill"]
 
 # Intents of skills that ship separately, and how to name them to the user.
 PLANNED = {
-    "reminder.create": "Reminders",
-    "reminder.list": "Reminders",
-    "reminder.cancel": "Reminders",
     "search.notes": "Document search",
     "qa.ask": "Question answering",
     "recommend.get": "Recommendations",
