@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import SHARED
 
+from assistant.config import load_settings
+from assistant.voice import Transcriber
+
 SPEECH = Path(os.environ.get("ASSISTANT_SHARED_DATA") or SHARED / "data") / "speech"
 """The recordings: ``../shared/data/speech``, or under ``$ASSISTANT_SHARED_DATA``."""
 CLIPS = SPEECH / "clips"
@@ -37,3 +40,12 @@ def normalise(text: str) -> str:
     """Lower case, no punctuation, "mr" for "mister": for comparing transcripts."""
     text = text.lower().replace("mister", "mr")
     return " ".join(re.sub(r"[^\w' ]+", " ", text).split())
+
+
+@pytest.fixture(scope="session")
+def shared_transcriber(tmp_path_factory: pytest.TempPathFactory) -> Transcriber:
+    """faster-whisper with the packaged tiny.en, loaded once for the session."""
+    cache = tmp_path_factory.mktemp("voice-cache")
+    whisper = Transcriber(load_settings(cache / "home").voice, cache)
+    whisper.load()
+    return whisper
