@@ -89,6 +89,9 @@ def ask(
     if audio is not None:
         from assistant.voice.commands import ask_audio
 
+        if text is not None:
+            typer.echo("Error: give a message or --audio, not both.", err=True)
+            raise typer.Exit(code=2)
         with _assistant(home) as bot:
             code = ask_audio(bot, audio, user=user, as_json=as_json)
         raise typer.Exit(code=code)

@@ -125,7 +125,7 @@ class VoiceSettings(_Section):
     """...when its average token log-probability is also below this."""
     compression_ratio_threshold: float = Field(default=2.4, gt=1.0)
     """A segment more repetitive than this is a hallucination and dropped."""
-    confirm_below: float = Field(default=0.45, ge=0.0, le=1.0)
+    confirm_below: float = Field(default=0.38, ge=0.0, le=1.0)
     """Ask "Did you say ...?" when the transcript's confidence is below this."""
     max_seconds: float = Field(default=120.0, gt=0.0, le=3600.0)
     """Longer audio files are refused."""
