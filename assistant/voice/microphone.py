@@ -173,7 +173,7 @@ class Microphone:
         trace: TracebackType | None,
     ) -> None:
         if self._stream is not None:
-            self._stream.stop()
+            self._stream.abort()  # drop what is buffered: stop() may wait on it
             self._stream.close()
             self._stream = None
 
