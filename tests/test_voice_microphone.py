@@ -97,6 +97,7 @@ def test_listen_hears_the_virtual_microphone_and_answers(
     listener = subprocess.Popen(
         [sys.executable, "-m", "assistant", "listen"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_hear_ctrl_c,
     )  # fmt: skip
     lines: list[str] = []
     try:
@@ -157,6 +158,12 @@ def _lines_until(
         if marker in line:
             return
     pytest.fail(f"no {marker!r} line in time; got {lines!r}")
+
+
+def _hear_ctrl_c() -> None:
+    """Let the child take Ctrl-C even when the tests run in the background
+    (a shell starts background jobs with SIGINT ignored, and children inherit it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupt(process: subprocess.Popen[str]) -> tuple[str, str]:
