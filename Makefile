@@ -20,12 +20,14 @@ lint: $(STAMP)
 
 install: $(STAMP)
 
-# torch first, pinned, so pip takes the CPU build rather than a CUDA one.
+# torch first, pinned, so pip takes the CPU build rather than a CUDA one;
+# openai-whisper without its triton requirement (see pyproject.toml).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps openai-whisper==20250625
 	touch $(STAMP)
 
 clean:

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import clarify
 from assistant.config import Settings, load_settings
@@ -34,6 +34,11 @@ from assistant.skills.reminders.scheduler import ReminderService
 from assistant.storage import Database, TurnRecord
 from assistant.timezones import user_zone
 from assistant.utterance import clean_text, clean_user
+from assistant.voice import Transcriber
+
+if TYPE_CHECKING:
+    from assistant.voice.audio import AudioSource
+    from assistant.voice.transcript import Transcript
 
 __all__ = ["Assistant"]
 
@@ -99,6 +104,9 @@ class Assistant:
         self.skills = build_registry([*builtin_skills(env), *plugins])
         env.abilities.extend(s.summary for s in self.skills.skills if s.summary)
 
+        self.transcriber = Transcriber(self.settings.voice, self.settings.cache_dir)
+        """Speech to text; Whisper loads on the first audio (see :meth:`transcribe`)."""
+
         self._conversations: dict[str, Conversation] = {}
         self._user_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -159,6 +167,33 @@ class Assistant:
             turn_id=turn_id,
             user=user,
         )
+
+    def transcribe(
+        self, audio: AudioSource, *, language: str | None = None
+    ) -> Transcript:
+        """The words spoken in ``audio``: a file (WAV, FLAC, MP3, OGG...) or
+        16 kHz mono samples. Silence and noise give an empty transcript.
+
+        Raises:
+            AudioError: the audio is missing, empty, corrupt, too long or not audio.
+            SpeechModelError: Whisper cannot be loaded.
+        """
+        self._check_open()
+        return self.transcriber.transcribe(audio, language=language)
+
+    def respond_audio(
+        self,
+        audio: AudioSource,
+        *,
+        user: str = DEFAULT_USER,
+        now: datetime | None = None,
+    ) -> Reply:
+        """Answer what ``user`` said in ``audio``; ``data["transcript"]`` holds
+        what was heard. Unsure transcripts get "Did you say ...?" first."""
+        from assistant.voice.spoken import respond_audio
+
+        self._check_open()
+        return respond_audio(self, audio, user=user, now=now)
 
     def feedback(
         self,
@@ -288,6 +323,13 @@ class Assistant:
     ) -> tuple[str, str, SkillReply] | None:
         if decision.kind == "accept" and decision.intent == "dialog.cancel":
             return "dialog", decision.intent, SkillReply(self.phrases.say("cancelled"))
+        if pending.owner == "voice":
+            from assistant.voice import spoken
+
+            return spoken.resume(
+                self, pending, text, user=user, now=now, decision=decision,
+                conversation=conversation,
+            )  # fmt: skip
         if pending.owner == clarify.OWNER:
             chosen = clarify.choose(pending, text, decision)
             if chosen is None and decision.intent == "dialog.deny":

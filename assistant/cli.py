@@ -80,8 +80,21 @@ def ask(
     ] = False,
     user: UserOption = "default",
     home: HomeOption = None,
+    audio: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--audio", help="Answer the speech in this audio file."),
+    ] = None,
 ) -> None:
-    """Answer one message and exit."""
+    """Answer one message (or, with --audio, one spoken request) and exit."""
+    if audio is not None:
+        from assistant.voice.commands import ask_audio
+
+        if text is not None:
+            typer.echo("Error: give a message or --audio, not both.", err=True)
+            raise typer.Exit(code=2)
+        with _assistant(home) as bot:
+            code = ask_audio(bot, audio, user=user, as_json=as_json)
+        raise typer.Exit(code=code)
     message: str | bytes = sys.stdin.buffer.read() if text in (None, "-") else str(text)
     with _assistant(home) as bot:
         reply = bot.respond(message, user=user)
@@ -139,6 +152,38 @@ def reminders(
 
     with _assistant(home) as bot:
         show_reminders(bot, user=user, limit=limit, as_json=as_json)
+
+
+@app.command()
+def transcribe(
+    files: Annotated[
+        list[Path], typer.Argument(help="Audio files (WAV, FLAC, MP3...).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Print what is said in audio files: text, language, timed segments."""
+    from assistant.voice.commands import transcribe_files
+
+    raise typer.Exit(
+        code=_guard(lambda: transcribe_files(files, as_json=as_json, home=home))
+    )
+
+
+@app.command()
+def listen(
+    user: UserOption = "default",
+    home: HomeOption = None,
+    device: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--device", help="Input device index or name."),
+    ] = None,
+) -> None:
+    """Answer what you say into the microphone, until Ctrl-C."""
+    from assistant.voice import commands
+
+    with _assistant(home) as bot:
+        commands.listen(bot, user=user, device=commands.parse_device(device))
 
 
 @app.command()

@@ -32,7 +32,13 @@ from pydantic_settings import (
 
 from assistant.errors import ConfigError
 
-__all__ = ["IntentSettings", "Settings", "default_home", "load_settings"]
+__all__ = [
+    "IntentSettings",
+    "Settings",
+    "VoiceSettings",
+    "default_home",
+    "load_settings",
+]
 
 APP_NAME = "assistant"
 CONFIG_FILE = "config.toml"
@@ -105,6 +111,48 @@ class ReminderSettings(_Section):
     """Reminders further ahead than this are refused."""
 
 
+class VoiceSettings(_Section):
+    """Speech input: the Whisper backend, its weights and the guards around it."""
+
+    backend: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    """faster-whisper (CTranslate2, int8 on a CPU) or openai-whisper (PyTorch)."""
+    model: str | None = None
+    """A CTranslate2 Whisper folder, or a hub name such as ``base.en`` (downloads:
+    only on a machine with internet); default: the packaged tiny.en."""
+    multilingual: bool = False
+    """Use the packaged multilingual Whisper base instead of tiny.en."""
+    language: str | None = "en"
+    """Spoken language (ISO code); ``None`` detects it (multilingual models only)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where Whisper runs; ``auto`` takes CUDA when present."""
+    compute_type: str = "default"
+    """CTranslate2 compute type; ``default`` is int8 on a CPU, float16 on CUDA."""
+    threads: int = Field(default=0, ge=0)
+    """CPU threads for Whisper; 0 uses every core."""
+    beam_size: int = Field(default=1, ge=1, le=10)
+    """1 decodes greedily (fastest); 5 is Whisper's own default."""
+    vad_threshold: float = Field(default=0.5, gt=0.0, lt=1.0)
+    """Silero speech probability above which a 32 ms frame counts as speech."""
+    min_speech_ms: int = Field(default=150, ge=0)
+    """Speech shorter than this is ignored as a click or a cough."""
+    min_silence_ms: int = Field(default=500, ge=100)
+    """The microphone ends an utterance after this much silence."""
+    no_speech_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    """A segment more likely silence than this (and unsure) is dropped."""
+    logprob_threshold: float = Field(default=-1.0, le=0.0)
+    """...when its average token log-probability is also below this."""
+    compression_ratio_threshold: float = Field(default=2.4, gt=1.0)
+    """A segment more repetitive than this is a hallucination and dropped."""
+    confirm_below: float = Field(default=0.38, ge=0.0, le=1.0)
+    """Ask "Did you say ...?" when the transcript's confidence is below this."""
+    max_seconds: float = Field(default=120.0, gt=0.0, le=3600.0)
+    """Longer audio files are refused."""
+    max_utterance_seconds: float = Field(default=15.0, gt=0.0, le=120.0)
+    """The microphone cuts an utterance that goes on longer than this."""
+    input_device: int | str | None = None
+    """Microphone: a PortAudio device index or name; default: the system's."""
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
@@ -121,6 +169,7 @@ class Settings(BaseSettings):
     embeddings: EmbeddingSettings = EmbeddingSettings()
     ui: UISettings = UISettings()
     reminders: ReminderSettings = ReminderSettings()
+    voice: VoiceSettings = VoiceSettings()
 
     @property
     def database_path(self) -> Path:
