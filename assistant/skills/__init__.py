@@ -37,6 +37,7 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         FixedReplySkill,
         NotInstalledSkill,
     )
+    from assistant.skills.recommend import RecommendSkill
 
     return [
         NotInstalledSkill(env),
@@ -46,4 +47,5 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         HelpSkill(env),
         DialogSkill(env),
         ClockSkill(env),
+        RecommendSkill(env),
     ]

@@ -14,8 +14,6 @@ PLANNED = {
     "reminder.cancel": "Reminders",
     "search.notes": "Document search",
     "qa.ask": "Question answering",
-    "recommend.get": "Recommendations",
-    "recommend.feedback": "Recommendations",
 }
 
 
