@@ -65,9 +65,9 @@ def test_not_that_one_and_more_like_the_last_one(bot: Assistant) -> None:
     _, third = _ask(bot, "recommend a book")
     assert dropped not in third["items"]
 
-    text, fourth = _ask(bot, "more like the last one")
-    assert second["titles"][0] in text
-    assert second["items"][0] not in fourth["items"]
+    text, fourth = _ask(bot, "recommend more like the last one")
+    assert f"If you liked {third['titles'][0]}" in text
+    assert third["items"][0] not in fourth["items"]
 
 
 def test_stars_and_unknown_titles(bot: Assistant, home: Path) -> None:

@@ -10,13 +10,19 @@ fitted item factors, which is one least-squares solve.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["AlsSettings", "fit_item_factors", "fold_in", "positives_matrix"]
+__all__ = [
+    "AlsSettings",
+    "fit_item_factors",
+    "fold_in",
+    "fold_in_many",
+    "positives_matrix",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -74,25 +80,41 @@ def fold_in(
     settings: AlsSettings | None = None,
 ) -> np.ndarray:
     """The ALS user vector of someone whose likes are ``{item row: confidence}``."""
+    user: np.ndarray = fold_in_many(item_factors, [likes], settings)[0]
+    return user
+
+
+def fold_in_many(
+    item_factors: np.ndarray,
+    users: Sequence[Mapping[int, float]],
+    settings: AlsSettings | None = None,
+) -> np.ndarray:
+    """ALS user vectors for several users at once, one row each."""
     from implicit.cpu.als import AlternatingLeastSquares
     from scipy.sparse import csr_matrix
     from threadpoolctl import threadpool_limits
 
     settings = settings or AlsSettings()
-    width = item_factors.shape[1]
-    rows = [i for i, w in likes.items() if w > 0]
-    if not rows:
-        return np.zeros(width, dtype=np.float32)
-    data = np.array([likes[i] for i in rows], dtype=np.float32)
-    user = csr_matrix(
-        (data, (np.zeros(len(rows), dtype=np.int64), np.array(rows))),
-        shape=(1, item_factors.shape[0]),
+    rows, cols, data = [], [], []
+    for number, likes in enumerate(users):
+        for item, weight in likes.items():
+            if weight > 0:
+                rows.append(number)
+                cols.append(item)
+                data.append(weight)
+    matrix = csr_matrix(
+        (
+            np.array(data, dtype=np.float32),
+            (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)),
+        ),
+        shape=(len(users), item_factors.shape[0]),
     )
     with threadpool_limits(1, "blas"):
         model = AlternatingLeastSquares(
-            factors=width,
+            factors=item_factors.shape[1],
             regularization=settings.regularization,
             alpha=settings.alpha,
         )
         model.item_factors = np.ascontiguousarray(item_factors, dtype=np.float32)
-        return np.asarray(model.recalculate_user(0, user), dtype=np.float32)
+        found = model.recalculate_user(np.arange(len(users)), matrix)
+    return np.asarray(found, dtype=np.float32).reshape(len(users), -1)

@@ -163,7 +163,7 @@ class Recommender:
         """Cold start: popular items, spread out by MMR."""
         state = self.state()
         items, model = state.catalog.items, state.model
-        order = np.argsort(-model.prior, kind="stable")
+        order = np.argsort(-model.popularity, kind="stable")
         rows = [
             int(row)
             for row in order
@@ -174,8 +174,9 @@ class Recommender:
         if not rows:
             return []
         found = np.array(rows)
-        picked = mmr(found, model.prior[found], model.content, count=count, balance=0.5)
-        return [Pick(row, items[row], float(model.prior[row])) for row in picked]
+        scores = model.popularity[found]
+        picked = mmr(found, scores, model.content, count=count, balance=0.5)
+        return [Pick(row, items[row], float(model.popularity[row])) for row in picked]
 
     def _build(self, version: str) -> State:
         started = time.perf_counter()

@@ -27,7 +27,7 @@ __all__ = ["APPROXIMATE_FROM", "VectorIndex"]
 
 logger = logging.getLogger(__name__)
 
-APPROXIMATE_FROM = 50_000
+APPROXIMATE_FROM = 20_000
 """Catalogs with at least this many items get an approximate index."""
 TRAIN_SAMPLE = 64
 """Training points per inverted list (FAISS asks for at least 39)."""
@@ -98,6 +98,17 @@ class VectorIndex:
     @property
     def approximate(self) -> bool:
         return not isinstance(self._cpu, _faiss().IndexFlat)
+
+    @property
+    def nprobe(self) -> int | None:
+        """Inverted lists visited per query (None for an exact index)."""
+        return getattr(self._cpu, "nprobe", None)
+
+    @nprobe.setter
+    def nprobe(self, value: int) -> None:
+        self._cpu.nprobe = value
+        if self.on_gpu:
+            self._search.nprobe = value
 
     @property
     def on_gpu(self) -> bool:

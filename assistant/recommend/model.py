@@ -11,12 +11,12 @@ benchmark (``benchmarks/recommend_goodbooks.py``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.recommend.collab import AlsSettings, fold_in
+from assistant.recommend.collab import AlsSettings, fold_in_many
 
 __all__ = ["HybridModel", "Weights"]
 
@@ -27,7 +27,8 @@ class Weights:
 
     content: float = 0.3
     collab: float = 1.0
-    popularity: float = 0.1
+    popularity: float = 0.0
+    """Validation on goodbooks preferred none; cold start still orders by it."""
     dislike: float = 0.5
     """How strongly disliked items push the content taste away."""
 
@@ -71,7 +72,9 @@ class HybridModel:
         """The rows the index searches."""
         scaled = np.log1p(np.maximum(np.asarray(popularity, dtype=np.float64), 0))
         top = scaled.max() if count and scaled.max() > 0 else 1.0
-        self.prior = (self.weights.popularity * scaled / top).astype(np.float32)
+        self.popularity = (scaled / top).astype(np.float32)
+        """Log popularity scaled to 0-1 (the cold-start order)."""
+        self.prior = self.weights.popularity * self.popularity
 
     def user_query(
         self, likes: Mapping[int, float], dislikes: Mapping[int, float] | None = None
@@ -81,19 +84,36 @@ class HybridModel:
         A strength is 1 for "loved" (5 stars), 0.5 for 4 stars; the ALS part
         folds the likes in with confidence ``2 * strength``, as in training.
         """
-        taste = np.zeros(self.content.shape[1], dtype=np.float32)
-        for row, strength in likes.items():
-            taste += strength * self.content[row]
-        for row, strength in (dislikes or {}).items():
-            taste -= self.weights.dislike * strength * self.content[row]
-        taste /= max(float(np.linalg.norm(taste)), 1e-6)
-        known = {row: 2 * s for row, s in likes.items() if self.factors[row].any()}
-        user = (
-            fold_in(self.factors, known, self.als)
-            if known and self.factors.shape[1]
-            else np.zeros(self.factors.shape[1], dtype=np.float32)
-        )
-        return self._join(taste, user)
+        query: np.ndarray = self.user_queries([likes], [dislikes or {}])[0]
+        return query
+
+    def user_queries(
+        self,
+        likes: Sequence[Mapping[int, float]],
+        dislikes: Sequence[Mapping[int, float]],
+    ) -> np.ndarray:
+        """:meth:`user_query` for many users at once, one row each."""
+        tastes = np.zeros((len(likes), self.content.shape[1]), dtype=np.float32)
+        for number, (liked, disliked) in enumerate(zip(likes, dislikes, strict=True)):
+            for row, strength in liked.items():
+                tastes[number] += strength * self.content[row]
+            for row, strength in disliked.items():
+                tastes[number] -= self.weights.dislike * strength * self.content[row]
+        norms = np.linalg.norm(tastes, axis=1, keepdims=True)
+        tastes /= np.maximum(norms, 1e-6)
+        users = np.zeros((len(likes), self.factors.shape[1]), dtype=np.float32)
+        if self.factors.shape[1]:
+            known = [
+                {row: 2 * s for row, s in liked.items() if self.factors[row].any()}
+                for liked in likes
+            ]
+            users = fold_in_many(self.factors, known, self.als)
+        return np.hstack(
+            [
+                np.sqrt(self.weights.content) * tastes,
+                np.sqrt(self.weights.collab) * users,
+            ]
+        ).astype(np.float32)
 
     def item_query(self, row: int) -> np.ndarray:
         """A query for items like the one in ``row``."""
@@ -105,20 +125,16 @@ class HybridModel:
         """Steer a query (or start one) towards an embedded request text.
 
         The text's part of the score is its plain cosine with each item's
-        content, whatever the content weight.
+        content, whatever the content weight (twice that next to a taste, so
+        the words asked for count more than the profile).
         """
         scale = 1 / np.sqrt(max(self.weights.content, 1e-6))
         topic = np.concatenate(
             [scale * vector, np.zeros(self.factors.shape[1], dtype=np.float32)]
         ).astype(np.float32)
-        return topic if base is None else base + topic
+        return topic if base is None else base + 2 * topic
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Exact scores of every item (what the flat index gives, plus the prior)."""
         scores: np.ndarray = self.matrix @ query + self.prior
         return scores
-
-    def _join(self, taste: np.ndarray, user: np.ndarray) -> np.ndarray:
-        return np.concatenate(
-            [np.sqrt(self.weights.content) * taste, np.sqrt(self.weights.collab) * user]
-        ).astype(np.float32)

@@ -71,6 +71,8 @@ class RecommendSkill(Skill):
         payload = self._pending.pop(turn.user, None)
         if payload is None:
             return None
+        if payload["action"] == "followup":
+            return self._follow_up(turn, conversation)
         state = self.recommender.state()
         choices = [state.catalog.row(key) for key in payload["choices"]]
         text = turn.text.lower()
@@ -101,11 +103,23 @@ class RecommendSkill(Skill):
             return None
         if payload["action"] == "seed":
             request = Request(payload.get("kind"), state.catalog.items[chosen].title)
-            return self._answer(turn.user, request, state, chosen, {})
+            return self._answer(turn.user, request, state, chosen, {}, conversation)
         opinion = Opinion(
             None, payload["value"], payload.get("stars"), seen=bool(payload.get("seen"))
         )
         return self._record(turn.user, state, chosen, opinion)
+
+    def _follow_up(
+        self, turn: ParsedTurn, conversation: Conversation
+    ) -> SkillReply | None:
+        """Right after a list: "not that one", "something else", "loved it"."""
+        request = _parse_request(turn.text)
+        if request.another or request.like_last:
+            return self._suggest(turn.user, request, conversation)
+        opinion = parse_opinion(turn.text)
+        if opinion is not None and opinion.target is None:
+            return self._opinion(turn.user, opinion, conversation)
+        return None
 
     def on_feedback(self, feedback: Feedback) -> None:
         """A thumbs-up or -down on a list: mild like, or dismiss, of what was shown."""
@@ -171,7 +185,7 @@ class RecommendSkill(Skill):
                     {"action": "seed", "kind": kind},
                 )
             seed_row = matches[0][0]
-        return self._answer(user, request, state, seed_row, intro_values)
+        return self._answer(user, request, state, seed_row, intro_values, conversation)
 
     def _answer(
         self,
@@ -180,6 +194,7 @@ class RecommendSkill(Skill):
         state: State,
         seed_row: int | None,
         intro_values: dict[str, str],
+        conversation: Conversation,
     ) -> SkillReply:
         catalog, model = state.catalog, state.model
         likes, dislikes, exclude, liked_titles = self._profile(user, state)
@@ -243,6 +258,9 @@ class RecommendSkill(Skill):
         )
         if query is None:
             text += "\n\n" + self._say("recommend_ask_cold", kind=kind or "book")
+        # the next turn may be "not that one" or "loved it": let it come here
+        self._pending[conversation.user] = {"action": "followup"}
+        conversation.pending = PendingQuestion(self.name, text, {"action": "followup"})
         data = {
             "items": [p.item.key for p in picks],
             "titles": [p.item.title for p in picks],
@@ -312,7 +330,9 @@ class RecommendSkill(Skill):
                 return SkillReply(self._say("recommend_no_last"))
             return self._record(user, state, state.catalog.row(last[0]), opinion)
         matches = state.catalog.match_title(opinion.target)
-        if matches and matches[0][1] >= ACCEPT:
+        # "not into horror" names a title only when it is the exact title
+        needed = 100.0 if opinion.avoid else ACCEPT
+        if matches and matches[0][1] >= needed:
             return self._record(user, state, matches[0][0], opinion)
         if opinion.avoid:
             self.store.avoid(user, opinion.avoid)
