@@ -36,7 +36,7 @@ import numpy as np
 from assistant.config import EmbeddingSettings
 from assistant.models.embedder import Embedder
 from assistant.recommend.catalog import Item
-from assistant.recommend.collab import AlsSettings, positives_matrix
+from assistant.recommend.collab import AlsSettings, fit_factors, positives_matrix
 from assistant.recommend.model import HybridModel, Weights
 from assistant.recommend.vectors import ContentVectors
 
@@ -150,22 +150,11 @@ def main() -> None:
         rows: np.ndarray, settings: AlsSettings
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ALS on rows; returns item factors, user factors and popularity."""
-        from implicit.cpu.als import AlternatingLeastSquares
-        from threadpoolctl import threadpool_limits
-
         users = np.array([user_row[int(u)] for u in rows[:, 0]])
         matrix = positives_matrix(users, rows[:, 1], rows[:, 2], shape)
-        with threadpool_limits(1, "blas"):
-            model = AlternatingLeastSquares(
-                factors=settings.factors,
-                regularization=settings.regularization,
-                alpha=settings.alpha,
-                iterations=settings.iterations,
-                random_state=settings.seed,
-            )
-            model.fit(matrix, show_progress=False)
+        item_factors, user_factors = fit_factors(matrix, settings)
         popularity = np.bincount(matrix.indices, minlength=len(items)).astype(float)
-        return model.item_factors, model.user_factors, popularity
+        return item_factors, user_factors, popularity
 
     def by_user(rows: np.ndarray) -> dict[int, np.ndarray]:
         order = np.argsort(rows[:, 0], kind="stable")

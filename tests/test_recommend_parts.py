@@ -260,7 +260,7 @@ def test_the_hybrid_query_adds_content_and_collaborative_scores() -> None:
         + np.sqrt(Weights().collab) * factors @ query[split:]
     )
     assert np.allclose(model.matrix @ query, expected, atol=1e-5)
-    assert np.argmax(model.prior) == 19
+    assert np.argmax(model.popularity) == 19
 
 
 def test_int8_content_vectors_keep_their_cosines() -> None:

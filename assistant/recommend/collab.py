@@ -18,6 +18,7 @@ import numpy as np
 
 __all__ = [
     "AlsSettings",
+    "fit_factors",
     "fit_item_factors",
     "fold_in",
     "fold_in_many",
@@ -57,6 +58,13 @@ def positives_matrix(
 
 def fit_item_factors(user_items: Any, settings: AlsSettings | None = None) -> Any:
     """Fit ALS on a users x items confidence matrix; returns item factors (float32)."""
+    return fit_factors(user_items, settings)[0]
+
+
+def fit_factors(
+    user_items: Any, settings: AlsSettings | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fit ALS; returns the item factors and the user factors (float32)."""
     from implicit.cpu.als import AlternatingLeastSquares
     from threadpoolctl import threadpool_limits
 
@@ -71,7 +79,10 @@ def fit_item_factors(user_items: Any, settings: AlsSettings | None = None) -> An
         )
         model.fit(user_items, show_progress=False)
     logger.info("ALS fitted on %d users x %d items", *user_items.shape)
-    return np.asarray(model.item_factors, dtype=np.float32)
+    return (
+        np.asarray(model.item_factors, dtype=np.float32),
+        np.asarray(model.user_factors, dtype=np.float32),
+    )
 
 
 def fold_in(
