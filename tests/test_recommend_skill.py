@@ -181,3 +181,11 @@ def test_imported_ratings_give_imported_items_collaborative_factors(
         _ask(bot, "I loved Up", user="dee")
         _, data = _ask(bot, "recommend a film", user="dee")
     assert data["items"][0] == "film:f5"  # liked by the same people as Up
+
+
+def test_a_love_and_a_request_in_one_sentence(bot: Assistant) -> None:
+    text, data = _ask(bot, "I loved dune, recommend something similar")
+    assert "If you liked Dune" in text
+    assert "book:126" not in data["items"]
+    store = TasteStore(bot.database)
+    assert [(t.key, t.value) for t in store.taste("ann")] == [("book:126", 1.0)]

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 ACCEPT = 88.0
 """A title match at least this good is taken without asking."""
+_LEAD_IN = re.compile(r",|;|\s+(?:so|and|now|what|recommend|suggest|give)\b")
 _CHOICE = re.compile(r"\b(?:(1|one|first)|(2|two|second)|(3|three|third))\b")
 
 
@@ -61,9 +62,15 @@ class RecommendSkill(Skill):
             return SkillReply(self._say("recommend_no_opinion"))
         request = _parse_request(turn.text)
         opinion = parse_opinion(turn.text)
-        if opinion is not None and opinion.value > 0 and not request.seed:
-            # "I loved Dune, recommend something similar"
-            request = Request(request.kind, opinion.target, count=request.count)
+        if opinion is not None and opinion.value > 0 and opinion.target:
+            # "I loved Dune, recommend something similar": note it, use it as seed
+            title = _LEAD_IN.split(opinion.target)[0].strip()
+            state = self.recommender.state()
+            matches = state.catalog.match_title(title, kind=request.kind)
+            if matches and matches[0][1] >= ACCEPT:
+                key = state.catalog.items[matches[0][0]].key
+                self.store.set_taste(turn.user, key, opinion.value, source="said")
+                request = Request(request.kind, title, count=request.count)
         return self._suggest(turn.user, request, conversation)
 
     def resume(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
