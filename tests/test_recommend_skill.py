@@ -189,3 +189,19 @@ def test_a_love_and_a_request_in_one_sentence(bot: Assistant) -> None:
     assert "book:126" not in data["items"]
     store = TasteStore(bot.database)
     assert [(t.key, t.value) for t in store.taste("ann")] == [("book:126", 1.0)]
+
+
+def test_did_you_mean_takes_a_numbered_answer_or_no(bot: Assistant) -> None:
+    text, data = _ask(bot, "I loved Harry Potter")
+    assert "Did you mean" in text and "Harry Potter and the" in text
+    choices = data["did_you_mean"]
+    assert len(choices) == 3
+
+    reply = bot.respond("the second one", user="ann")
+    assert reply.skill == "recommend"
+    assert reply.data["rated"] == choices[1]
+
+    _ask(bot, "I loved Harry Potter")
+    reply = bot.respond("no", user="ann")
+    assert "left it" in reply.text
+    assert [t.key for t in TasteStore(bot.database).taste("ann")] == [choices[1]]

@@ -43,6 +43,10 @@ _KIND_ALIASES = {
     "album": "music", "song": "music", "songs": "music", "games": "game",
     "podcasts": "podcast",
 }  # fmt: skip
+ACCEPT = 88.0
+"""A title match at least this good is taken without asking."""
+SUGGEST_FROM = 55.0
+"""Titles scoring less than this are too far off to offer as "did you mean"."""
 _SERIES = re.compile(r"\s*\(([^()]*?),?\s*#[\d.]+(?:-\d+)?\)\s*$")
 
 
@@ -114,8 +118,13 @@ class Catalog:
     ) -> list[tuple[int, float]]:
         """Rows of the items whose title best matches ``text``, best first.
 
-        Scores are 0-100 (rapidfuzz); an exact title wins over a fuzzy one
-        and, among equal scores, the more popular item wins.
+        Candidates are found generously (rapidfuzz ``WRatio``) but scored
+        strictly, 0-100: the similarity of the whole title (typos cost a
+        little, missing words a lot), 90 for the first two thirds or more of a
+        title, 100 for the exact title; below 55 a title is not offered
+        unless it starts with the query.
+        Sure matches (:data:`ACCEPT` and up) come first, then the others by
+        the generous score and popularity.
         """
         from rapidfuzz import fuzz, process
 
@@ -133,12 +142,24 @@ class Catalog:
         found = process.extract(
             query, self._titles, scorer=fuzz.WRatio, limit=limit * 8, score_cutoff=60
         )
-        ranked = sorted(
-            ((row, float(score)) for _, score, row in found
-             if kind is None or self.items[row].kind == kind),
-            key=lambda pair: (-round(pair[1]), -self.items[pair[0]].popularity),
-        )  # fmt: skip
-        return ranked[:limit]
+        ranked = []
+        for _, loose, row in found:
+            if kind is not None and self.items[row].kind != kind:
+                continue
+            title = self._titles[row]
+            strict = fuzz.ratio(query, title)
+            if title.startswith(query) and 3 * len(query) >= 2 * len(title):
+                strict = max(strict, 90.0)  # "harry potter and the goblet"
+            if strict >= SUGGEST_FROM or title.startswith(query):
+                ranked.append((row, float(strict), float(loose)))
+        ranked.sort(
+            key=lambda r: (
+                -(r[1] if r[1] >= ACCEPT else 0),  # sure matches first
+                -round(r[2]),  # then the loose match, e.g. every "Harry Potter"
+                -self.items[r[0]].popularity,
+            )
+        )
+        return [(row, strict) for row, strict, _ in ranked[:limit]]
 
 
 def normalise_title(text: str) -> str:

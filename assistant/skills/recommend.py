@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.recommend.catalog import ACCEPT
 from assistant.recommend.engine import Pick, Recommender, State
 from assistant.recommend.requests import PLURALS, Opinion, Request, parse_opinion
 from assistant.recommend.requests import parse_request as _parse_request
@@ -31,8 +32,6 @@ __all__ = ["RecommendSkill"]
 
 logger = logging.getLogger(__name__)
 
-ACCEPT = 88.0
-"""A title match at least this good is taken without asking."""
 _LEAD_IN = re.compile(r",|;|\s+(?:so|and|now|what|recommend|suggest|give)\b")
 _CHOICE = re.compile(r"\b(?:(1|one|first)|(2|two|second)|(3|three|third))\b")
 
