@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -23,7 +24,7 @@ f6,Blade Runner,Ridley Scott,1982,science fiction|noir,film
 """
 
 
-def _ask(bot: Assistant, text: str, user: str = "ann") -> tuple[str, dict]:  # type: ignore[type-arg]
+def _ask(bot: Assistant, text: str, user: str = "ann") -> tuple[str, dict[str, Any]]:
     reply = bot.respond(text, user=user)
     assert reply.skill == "recommend", (text, reply.intent, reply.text)
     return reply.text, reply.data
