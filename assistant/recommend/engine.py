@@ -200,6 +200,9 @@ class Recommender:
         if index is None or index.size != len(catalog):
             index = VectorIndex.build(model.matrix)
             index.save(path)
+            for old in self._folder.glob("index-*.faiss"):
+                if old != path:  # built for a catalog that has changed since
+                    old.unlink(missing_ok=True)
         seconds["total"] = time.perf_counter() - started
         logger.info("Recommender ready: %d items, %s", len(catalog), seconds)
         return State(catalog, model, index, version, seconds)
