@@ -13,6 +13,7 @@ import typer
 
 from assistant import __version__
 from assistant.errors import AssistantError
+from assistant.recommend.cli import catalog_app
 
 if TYPE_CHECKING:
     from assistant.bot import Assistant
@@ -29,6 +30,7 @@ intents_app = typer.Typer(
     help="Inspect and evaluate the intent model.", no_args_is_help=True
 )
 app.add_typer(intents_app, name="intents")
+app.add_typer(catalog_app, name="catalog")
 
 HomeOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional here

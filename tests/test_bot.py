@@ -25,7 +25,7 @@ CASES = [
     ("what's the weather like tomorrow in paris", "out_of_scope", "fallback"),
     ("book me a flight to rome", "out_of_scope", "fallback"),
     ("remind me to call mum tomorrow at 5pm", "reminder.create", "reminders"),
-    ("recommend me a good fantasy novel", "recommend.get", "not_installed"),
+    ("recommend me a good fantasy novel", "recommend.get", "recommend"),
     ("who wrote war and peace", "qa.ask", "not_installed"),
     ("find my notes about the kitchen renovation", "search.notes", "not_installed"),
 ]

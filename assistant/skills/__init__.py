@@ -38,6 +38,7 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         NotInstalledSkill,
     )
     from assistant.skills.reminders import ReminderSkill
+    from assistant.skills.recommend import RecommendSkill
 
     return [
         NotInstalledSkill(env),
@@ -48,4 +49,5 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         DialogSkill(env),
         ClockSkill(env),
         ReminderSkill(env),
+        RecommendSkill(env),
     ]

@@ -11,8 +11,6 @@ __all__ = ["FallbackSkill", "FixedReplySkill", "NotInstalledSkill"]
 PLANNED = {
     "search.notes": "Document search",
     "qa.ask": "Question answering",
-    "recommend.get": "Recommendations",
-    "recommend.feedback": "Recommendations",
 }
 
 
