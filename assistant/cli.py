@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 import typer
 
 from assistant import __version__
+from assistant.cli_knowledge import index as index_documents
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ intents_app = typer.Typer(
     help="Inspect and evaluate the intent model.", no_args_is_help=True
 )
 app.add_typer(intents_app, name="intents")
+app.command("index")(index_documents)
 
 HomeOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional here

@@ -37,6 +37,9 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         FixedReplySkill,
         NotInstalledSkill,
     )
+    from assistant.skills.knowledge import AnswerSkill, KnowledgeService, SearchSkill
+
+    knowledge = KnowledgeService(env)
 
     return [
         NotInstalledSkill(env),
@@ -46,4 +49,6 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         HelpSkill(env),
         DialogSkill(env),
         ClockSkill(env),
+        SearchSkill(env, knowledge),
+        AnswerSkill(env, knowledge),
     ]

@@ -12,8 +12,6 @@ PLANNED = {
     "reminder.create": "Reminders",
     "reminder.list": "Reminders",
     "reminder.cancel": "Reminders",
-    "search.notes": "Document search",
-    "qa.ask": "Question answering",
     "recommend.get": "Recommendations",
     "recommend.feedback": "Recommendations",
 }
