@@ -106,7 +106,8 @@ class KnowledgeSettings(_Section):
     """Below this sentence score the answer is "I don't know"."""
     feedback_similarity: float = Field(default=0.8, ge=0.0, le=1.0)
     """Ratings count for questions at least this similar (cosine)."""
-    feedback_weight: float = Field(default=0.5, ge=0.0)
+    feedback_weight: float = Field(default=1.0, ge=0.0)
+    """How far a liked answer moves up (times the questions' similarity)."""
     builtin_help: bool = True
     """Index the assistant's own help pages on first use."""
 

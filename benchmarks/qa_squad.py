@@ -48,7 +48,7 @@ GRID = [(o, p) for o in (0.0, 0.15, 0.3, 0.5, 0.8) for p in (0.0, 0.15, 0.3, 0.5
 def build(folder: Path, embedder: CachedEmbedder) -> tuple[KnowledgeBase, float]:
     settings = load_settings(folder)
     base = KnowledgeBase(settings, Database(settings.database_path), embedder=embedder)
-    started = time.perf_counter()
+    documents = []
     with (SQUAD / "squad-v1.1-dev.paragraphs.jsonl").open() as handle:
         for line in handle:
             row = json.loads(line)
@@ -57,7 +57,14 @@ def build(folder: Path, embedder: CachedEmbedder) -> tuple[KnowledgeBase, float]
                 [Block(row["context"], title)],
                 max_words=settings.knowledge.passage_words,
             )
-            base.put_document(f"squad:{row['paragraph_id']}", passages)
+            documents.append((f"squad:{row['paragraph_id']}", passages))
+    started = time.perf_counter()
+    vectors = base.embed_passages([p for _, passages in documents for p in passages])
+    embedder.save()
+    at = 0
+    for path, passages in documents:
+        base.put_document(path, passages, vectors=vectors[at : at + len(passages)])
+        at += len(passages)
     base.flush()
     return base, time.perf_counter() - started
 
