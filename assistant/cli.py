@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 import typer
 
 from assistant import __version__
+from assistant.cli_knowledge import index as index_documents
 from assistant.errors import AssistantError
 from assistant.recommend.cli import catalog_app
 
@@ -31,6 +32,7 @@ intents_app = typer.Typer(
 )
 app.add_typer(intents_app, name="intents")
 app.add_typer(catalog_app, name="catalog")
+app.command("index")(index_documents)
 
 HomeOption = Annotated[
     Optional[Path],  # noqa: UP045 - typer needs Optional here

@@ -34,6 +34,7 @@ from assistant.errors import ConfigError
 
 __all__ = [
     "IntentSettings",
+    "KnowledgeSettings",
     "Settings",
     "VoiceSettings",
     "default_home",
@@ -80,6 +81,36 @@ class EmbeddingSettings(_Section):
     batch_size: int = Field(default=32, ge=1)
     quantize: bool = False
     """Run the encoder with int8 weights: faster, slightly less accurate."""
+
+
+class KnowledgeSettings(_Section):
+    """Search over the user's documents and answers with sources."""
+
+    passage_words: int = Field(default=200, ge=20, le=2000)
+    """Paragraphs are joined or cut into passages of about this many words."""
+    max_file_mb: float = Field(default=20.0, gt=0.0)
+    """Larger files are skipped (and named in the index report)."""
+    fusion: Literal["rrf", "weighted"] = "weighted"
+    """How dense and keyword results are combined."""
+    rrf_k: float = Field(default=60.0, gt=0.0)
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    """The dense share of the score in ``weighted`` fusion."""
+    heading_weight: float = Field(default=1.0, ge=0.0)
+    """BM25 weight of a passage's heading relative to its text."""
+    search_results: int = Field(default=3, ge=1, le=20)
+    answer_passages: int = Field(default=8, ge=1, le=50)
+    """How many passages are read for a sentence that answers."""
+    sentence_weight: float = Field(default=1.0, ge=0.0)
+    overlap_weight: float = Field(default=0.3, ge=0.0)
+    passage_weight: float = Field(default=0.3, ge=0.0)
+    answer_threshold: float = 0.5
+    """Below this sentence score the answer is "I don't know"."""
+    feedback_similarity: float = Field(default=0.8, ge=0.0, le=1.0)
+    """Ratings count for questions at least this similar (cosine)."""
+    feedback_weight: float = Field(default=1.0, ge=0.0)
+    """How far a liked answer moves up (times the questions' similarity)."""
+    builtin_help: bool = True
+    """Index the assistant's own help pages on first use."""
 
 
 class ConversationSettings(_Section):
@@ -170,6 +201,7 @@ class Settings(BaseSettings):
     ui: UISettings = UISettings()
     reminders: ReminderSettings = ReminderSettings()
     voice: VoiceSettings = VoiceSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
 
     @property
     def database_path(self) -> Path:

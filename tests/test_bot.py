@@ -26,8 +26,8 @@ CASES = [
     ("book me a flight to rome", "out_of_scope", "fallback"),
     ("remind me to call mum tomorrow at 5pm", "reminder.create", "reminders"),
     ("recommend me a good fantasy novel", "recommend.get", "recommend"),
-    ("who wrote war and peace", "qa.ask", "not_installed"),
-    ("find my notes about the kitchen renovation", "search.notes", "not_installed"),
+    ("who wrote war and peace", "qa.ask", "answers"),
+    ("find my notes about the kitchen renovation", "search.notes", "search"),
 ]
 
 

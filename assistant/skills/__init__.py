@@ -28,20 +28,18 @@ __all__ = [
 
 
 def builtin_skills(env: SkillEnv) -> list[Skill]:
-    """The skills shipped with the assistant, placeholders first."""
+    """The skills shipped with the assistant."""
     from assistant.skills.chitchat import ChitchatSkill, HelpSkill
     from assistant.skills.clock import ClockSkill
     from assistant.skills.dialog import DialogSkill
-    from assistant.skills.fallback import (
-        FallbackSkill,
-        FixedReplySkill,
-        NotInstalledSkill,
-    )
-    from assistant.skills.reminders import ReminderSkill
+    from assistant.skills.fallback import FallbackSkill, FixedReplySkill
+    from assistant.skills.knowledge import AnswerSkill, KnowledgeService, SearchSkill
     from assistant.skills.recommend import RecommendSkill
+    from assistant.skills.reminders import ReminderSkill
+
+    knowledge = KnowledgeService(env)
 
     return [
-        NotInstalledSkill(env),
         FixedReplySkill(env),
         FallbackSkill(env),
         ChitchatSkill(env),
@@ -50,4 +48,6 @@ def builtin_skills(env: SkillEnv) -> list[Skill]:
         ClockSkill(env),
         ReminderSkill(env),
         RecommendSkill(env),
+        SearchSkill(env, knowledge),
+        AnswerSkill(env, knowledge),
     ]

@@ -1,18 +1,11 @@
-"""Replies for turns no real skill answers: out of scope, not installed, fixed."""
+"""Replies for turns no real skill answers: out of scope, or a fixed reply."""
 
 from __future__ import annotations
 
 from assistant.intents.dataset import OUT_OF_SCOPE
 from assistant.skills.base import Conversation, ParsedTurn, Skill, SkillEnv, SkillReply
 
-__all__ = ["FallbackSkill", "FixedReplySkill", "NotInstalledSkill"]
-
-# Intents of skills that ship separately, and how to name them to the user.
-PLANNED = {
-    "search.notes": "Document search",
-    "qa.ask": "Question answering",
-}
-
+__all__ = ["FallbackSkill", "FixedReplySkill"]
 
 class FallbackSkill(Skill):
     """Declines out-of-scope requests and says what the assistant can do."""
@@ -23,18 +16,6 @@ class FallbackSkill(Skill):
     def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
         abilities = "; ".join(self.env.abilities[:4]) or "chat"
         return SkillReply(self.env.phrases.say("out_of_scope", abilities=abilities))
-
-
-class NotInstalledSkill(Skill):
-    """Stands in for skills that are not installed yet."""
-
-    name = "not_installed"
-    intents = tuple(PLANNED)
-
-    def handle(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply:
-        feature = PLANNED.get(turn.intent, turn.intent)
-        text = self.env.phrases.say("not_installed", feature=feature)
-        return SkillReply(text, {"not_installed": feature})
 
 
 class FixedReplySkill(Skill):

@@ -1,0 +1,374 @@
+"""The knowledge base: reading, indexing, FAISS consistency, search and answers."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.config import EmbeddingSettings, load_settings
+from assistant.errors import InputError
+from assistant.knowledge import Answerer, KnowledgeBase, index_paths, remove_paths
+from assistant.knowledge.chunking import make_passages, split_sentences
+from assistant.knowledge.readers import Block, Unreadable, read_blocks
+from assistant.knowledge.vectors import VectorIndex
+from assistant.models.embedder import Embedder
+from assistant.storage import Database
+from tests.conftest import ROOT
+from tests.knowledge_corpus import write_corpus, write_pdf
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real encoder, exported once next to the tests' trained model."""
+    where = os.environ.get("ASSISTANT_TEST_CACHE") or ROOT / ".cache" / "test-home"
+    return Embedder(EmbeddingSettings(), Path(where) / "cache")
+
+
+class NarrowEmbedder:
+    """The real encoder cut to its first 64 dimensions: another model's width."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.dim = 64
+        self.version = "narrow-64"
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        vectors = self.inner.embed(texts)[:, :64]
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def open_base(home: Path, embedder: Any, **knowledge: Any) -> KnowledgeBase:
+    settings = load_settings(home, knowledge=knowledge) if knowledge else None
+    settings = settings or load_settings(home)
+    return KnowledgeBase(settings, Database(settings.database_path), embedder=embedder)
+
+
+@pytest.fixture
+def base(tmp_path: Path, embedder: Embedder) -> Iterator[KnowledgeBase]:
+    opened = open_base(tmp_path / "home", embedder)
+    yield opened
+    opened.database.close()
+
+
+@pytest.fixture
+def notes(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "notes")
+
+
+# -- reading and cutting -------------------------------------------------------
+
+
+def test_markdown_keeps_headings_and_lines(notes: Path) -> None:
+    blocks = read_blocks(notes / "moving.md", max_bytes=10**6)
+
+    assert blocks[0] == Block(
+        "We moved to Lisbon in 2019, after two years in Porto.\n"
+        "The flat is near the river, on the third floor.",
+        "Our move > Lisbon",
+        line=4,
+    )
+    assert blocks[1].heading == "Our move > Garden layout"
+    assert blocks[1].line == 8
+
+
+def test_html_and_pdf_are_read_with_headings_and_pages(notes: Path) -> None:
+    html = read_blocks(notes / "taxes.html", max_bytes=10**6)
+    pdf = read_blocks(notes / "boiler.pdf", max_bytes=10**6)
+
+    assert [(b.heading, b.text) for b in html] == [
+        ("Tax notes", "The tax refund of 420 euros arrived on the 3rd of June."),
+        ("Tax notes > Accountant", "Our accountant is called Jonas Berg."),
+    ]
+    assert [b.page for b in pdf] == [1, 2]
+    assert "Hot Water Ltd" in pdf[0].text
+
+
+def test_bad_files_are_refused_with_a_reason(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 1000)
+    write_pdf(tmp_path / "plain.pdf", ["secret plans"])
+    writer = PdfWriter(clone_from=PdfReader(tmp_path / "plain.pdf"))
+    writer.encrypt("password")
+    writer.write(tmp_path / "locked.pdf")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+
+    for name, reason in [
+        ("photo.txt", "binary"),
+        ("big.txt", "too big"),
+        ("locked.pdf", "encrypted"),
+        ("broken.pdf", "not a readable PDF"),
+    ]:
+        with pytest.raises(Unreadable, match=reason):
+            read_blocks(tmp_path / name, max_bytes=2000)
+
+
+def test_passages_respect_headings_and_cut_long_paragraphs() -> None:
+    blocks = [
+        Block("Short one.", "A", line=1),
+        Block("Short two.", "A", line=3),
+        Block("Other heading.", "B", line=5),
+        Block(" ".join(f"Sentence number {i} is here." for i in range(60)), "C", 7),
+    ]
+
+    passages = make_passages(blocks, max_words=50)
+
+    assert passages[0].text == "Short one.\n\nShort two." and passages[0].line == 1
+    assert passages[1].heading == "B"
+    long = passages[2:]
+    assert len(long) >= 5 and all(len(p.text.split()) <= 50 for p in long)
+    assert all(p.text.endswith(".") for p in long)
+
+
+def test_sentences_split_on_ends_not_abbreviations() -> None:
+    assert split_sentences("Dr. Smith came at 5 p.m. on Monday. He left! Why?") == [
+        "Dr. Smith came at 5 p.m. on Monday.",
+        "He left!",
+        "Why?",
+    ]
+
+
+# -- the FAISS index -----------------------------------------------------------
+
+
+def test_faiss_ids_do_not_shift_after_removal(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(5, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(tmp_path, 16)
+    index.reset()
+    index.add([10, 20, 30, 40, 50], vectors)
+
+    index.remove([20, 40])
+    index.save(7)
+    again = VectorIndex(tmp_path, 16)
+
+    assert again.load(7)
+    for row, identifier in ((0, 10), (2, 30), (4, 50)):
+        assert again.search(vectors[row], 1)[0][0] == identifier
+        assert np.allclose(again.reconstruct(identifier), vectors[row])
+    assert again.size == 3
+    assert not VectorIndex(tmp_path, 32).load(7)  # another width is not used
+
+
+# -- indexing ------------------------------------------------------------------
+
+
+def test_index_reads_every_kind_and_finds_passages(
+    base: KnowledgeBase, notes: Path
+) -> None:
+    report = index_paths(base, [notes])
+
+    assert len(report.added) == 4 and not report.skipped
+    hits = base.search("garden layout", limit=2)
+    assert hits[0].heading == "Our move > Garden layout"
+    assert hits[0].path == str(notes / "moving.md") and hits[0].line == 8
+    assert base.search("who does our accounts", limit=1)[0].path.endswith("taxes.html")
+    assert base.search("boiler service", limit=1)[0].page in (1, 2)
+
+
+def test_reindexing_embeds_only_changes_and_ids_stay(
+    base: KnowledgeBase, notes: Path
+) -> None:
+    index_paths(base, [notes])
+    garden = base.search("raised beds", limit=1)[0]
+
+    again = index_paths(base, [notes])
+    assert again.passages == 0 and len(again.unchanged) == 4
+
+    (notes / "onboarding.txt").write_text("The onboarding guide moved to the wiki.\n")
+    (notes / "taxes.html").unlink()
+    changed = index_paths(base, [notes])
+
+    assert changed.updated == [str(notes / "onboarding.txt")]
+    assert changed.removed == [str(notes / "taxes.html")]
+    assert base.search("tax refund", limit=5, method="keyword") == []
+    after = base.search("raised beds", limit=1)[0]
+    assert after.passage_id == garden.passage_id
+    stored = base.database.query(
+        "SELECT vector FROM knowledge_passages WHERE id = ?", (garden.passage_id,)
+    )[0]["vector"]
+    vectors = base._ready()
+    assert np.allclose(
+        vectors.reconstruct(garden.passage_id), np.frombuffer(stored, np.float32)
+    )
+
+
+def test_skipped_files_are_reported_and_a_missing_path_is_an_error(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Plants\nThe fern needs shade.\n")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "huge.txt").write_text("lots of words " * 200_000)
+    (folder / "image.png").write_bytes(b"\x89PNG")
+    base = open_base(tmp_path / "home", embedder, max_file_mb=1)
+
+    report = index_paths(base, [folder])
+
+    assert report.added == [str(folder / "good.md")]
+    reasons = dict(report.skipped)
+    assert "binary" in reasons[str(folder / "blob.txt")]
+    assert "too big" in reasons[str(folder / "huge.txt")]
+    with pytest.raises(InputError, match="does not exist"):
+        index_paths(base, [tmp_path / "nowhere"])
+
+
+def test_remove_drops_a_folder(base: KnowledgeBase, notes: Path) -> None:
+    index_paths(base, [notes])
+
+    gone = remove_paths(base, [notes / "moving.md"])
+
+    assert gone == [str(notes / "moving.md")]
+    assert len(base.documents("user")) == 3
+    assert all(h.path != gone[0] for h in base.search("Lisbon garden", limit=10))
+
+
+def test_a_kill_between_database_and_faiss_is_repaired(
+    tmp_path: Path, embedder: Embedder, notes: Path
+) -> None:
+    home = tmp_path / "home"
+    first = open_base(home, embedder)
+    index_paths(first, [notes / "moving.md"])
+    # The next file reaches the database, then the process dies before the
+    # vector index is saved: the file on disk is one generation behind.
+    from assistant.knowledge.chunking import Passage
+
+    first.put_document(
+        "/elsewhere/late.txt", [Passage("Zebras are striped.", "", 1, None)]
+    )
+    saved = sorted(p.name for p in (home / "knowledge").iterdir())
+    first.database.close()
+
+    second = open_base(home, embedder)
+    hits = second.search("striped zebras", limit=1, method="dense")
+
+    assert hits[0].path == "/elsewhere/late.txt"
+    assert sorted(p.name for p in (home / "knowledge").iterdir()) != saved
+    second.database.close()
+
+
+def test_a_corrupt_index_file_is_rebuilt(
+    tmp_path: Path, embedder: Embedder, notes: Path
+) -> None:
+    home = tmp_path / "home"
+    first = open_base(home, embedder)
+    index_paths(first, [notes])
+    first.database.close()
+    for file in (home / "knowledge").iterdir():
+        file.write_bytes(b"garbage")
+
+    second = open_base(home, embedder)
+
+    assert second.search("raised beds", limit=1, method="dense")[0].path.endswith(
+        "moving.md"
+    )
+    second.database.close()
+
+
+def test_another_embedding_width_rebuilds_with_a_message(
+    tmp_path: Path, embedder: Embedder, notes: Path
+) -> None:
+    home = tmp_path / "home"
+    first = open_base(home, embedder)
+    index_paths(first, [notes])
+    first.database.close()
+    settings = load_settings(home)
+    messages: list[str] = []
+
+    narrow = KnowledgeBase(
+        settings,
+        Database(settings.database_path),
+        embedder=NarrowEmbedder(embedder),
+        notify=messages.append,
+    )
+    hits = narrow.search("raised beds in the garden", limit=3)
+
+    assert messages and "384-wide" in messages[0] and "64" in messages[0]
+    assert any(hit.heading.endswith("Garden layout") for hit in hits)
+    assert narrow._ready().dim == 64
+    narrow.database.close()
+
+
+# -- answers -------------------------------------------------------------------
+
+
+def test_answers_come_from_the_right_sentence(base: KnowledgeBase, notes: Path) -> None:
+    index_paths(base, [notes])
+    answerer = Answerer(base)
+
+    lisbon = answerer.answer("what year did we move to Lisbon?")
+    guide = answerer.answer("who wrote the onboarding guide?")
+    refund = answerer.answer("how much was the tax refund?")
+
+    assert lisbon is not None and "2019" in lisbon.sentence
+    assert lisbon.hit.heading == "Our move > Lisbon"
+    assert guide is not None and "Maria Santos" in guide.sentence
+    assert refund is not None and "420 euros" in refund.sentence
+
+
+def test_unrelated_questions_get_no_answer(base: KnowledgeBase, notes: Path) -> None:
+    index_paths(base, [notes])
+    answerer = Answerer(base)
+
+    for question in (
+        "what is the capital of peru?",
+        "how many moons does jupiter have?",
+        "who painted the mona lisa?",
+    ):
+        assert answerer.answer(question) is None, question
+
+
+def test_feedback_demotes_and_promotes_for_similar_questions(
+    base: KnowledgeBase, notes: Path
+) -> None:
+    index_paths(base, [notes])
+    answerer = Answerer(base)
+    question = "what year did we move to Lisbon?"
+    first = answerer.candidates(question, user="ann", limit=3)
+    best, runner_up = first[0], first[1]
+
+    base.add_feedback(
+        user="ann",
+        question=question,
+        passage_id=best.hit.passage_id,
+        sentence=best.sentence,
+        rating=-1,
+    )
+    similar = answerer.candidates("which year did we move to Lisbon", user="ann")
+    other_user = answerer.candidates(question, user="bob", limit=1)
+
+    assert similar[0].sentence != best.sentence
+    assert other_user[0].sentence == best.sentence
+
+    base.add_feedback(
+        user="bob",
+        question=question,
+        passage_id=runner_up.hit.passage_id,
+        sentence=runner_up.sentence,
+        rating=1,
+    )
+    promoted = {c.sentence: c.score for c in answerer.candidates(question, user="bob")}
+    assert promoted[runner_up.sentence] > runner_up.score + 0.8
+    assert promoted[best.sentence] == pytest.approx(best.score)
+
+    base.forget("ann")
+    assert answerer.candidates(question, user="ann", limit=1)[0].sentence == (
+        best.sentence
+    )
+    assert (
+        base.database.query(
+            "SELECT count(*) AS n FROM knowledge_feedback WHERE user = 'ann'"
+        )[0]["n"]
+        == 0
+    )
