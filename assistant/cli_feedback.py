@@ -12,6 +12,13 @@ import typer
 
 __all__ = ["register"]
 
+HomeOption = Annotated[
+    Optional[Path],  # noqa: UP045 - typer needs Optional here
+    typer.Option(
+        "--home",
+        help="User data directory (default: ASSISTANT_HOME or the platform's).",
+    ),
+]
 feedback_app = typer.Typer(
     help="Export or import feedback (JSON Lines, one turn per line).",
     no_args_is_help=True,
@@ -20,8 +27,6 @@ feedback_app = typer.Typer(
 
 def register(app: typer.Typer) -> None:
     """Add ``feedback export|import``, ``forget`` and ``stats`` to ``app``."""
-    from assistant.cli import HomeOption
-
     app.add_typer(feedback_app, name="feedback")
 
     @feedback_app.command("export")

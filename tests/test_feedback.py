@@ -193,7 +193,7 @@ def test_forget_removes_every_trace_of_a_user(home: Path) -> None:
         assert bot.stats(user)["turns"] == 1
         bot.forget(user)
 
-    assert counts == {"turns": 4, "feedback": 3}
+    assert counts == {"turns": 3, "feedback": 2}
     assert left == [(0,)] and orphans == [(0,)]
     assert others == [("other",)]
     assert user not in diary.kept

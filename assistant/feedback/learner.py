@@ -8,6 +8,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings
 from assistant.feedback.layer import UserLayer, fit_layer
@@ -60,6 +61,14 @@ class Learner:
 
     def folder(self, user: str) -> Path:
         return self.settings.learned_dir / self.key(user)
+
+    def head(self, user: str) -> tuple[Any, Any, str]:
+        """The weights and biases ``user`` is classified with, and their version."""
+        model = self.classifier.model
+        layer = self._layer(user)
+        if layer is None or layer.base_version != model.version:
+            return (*model.head, model.version)
+        return layer.weight, layer.bias, layer.version
 
     def predict(self, text: str, user: str) -> tuple[Prediction, str]:
         """Classify with ``user``'s layer if any; returns the model version too."""

@@ -62,6 +62,13 @@ class FeedbackLoop:
             model = self.classifier.model
             return Prediction(((verdict, 1.0),)), _sure(verdict), model.version
         prediction, version = self.learner.predict(text, user)
+        return self.revise(text, user, prediction, version)
+
+    def revise(
+        self, text: str, user: str, prediction: Prediction, version: str
+    ) -> tuple[Prediction, Decision, str]:
+        """Decide on a model's prediction, then apply ``user``'s corrections and
+        distrust (what :meth:`classify` does after predicting)."""
         intents = self.settings.intents
         decision = decide(
             prediction, threshold=intents.threshold, margin=intents.clarify_margin
