@@ -80,7 +80,8 @@ def acted_on(bot: Assistant, texts: list[str], features: Any) -> list[str]:
     predictions = rank(bot.classifier.model.labels, softmax(features @ weight.T + bias))
     intents = []
     for text, prediction in zip(texts, predictions, strict=True):
-        _, decision, _ = bot.learning.revise(text, USER, prediction, version)
+        decision = bot.learning.decide(prediction)
+        _, decision, _ = bot.learning.revise(text, USER, prediction, decision, version)
         intents.append(
             "out_of_scope" if decision.kind == "out_of_scope" else decision.intent
         )

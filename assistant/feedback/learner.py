@@ -70,12 +70,13 @@ class Learner:
             return (*model.head, model.version)
         return layer.weight, layer.bias, layer.version
 
-    def predict(self, text: str, user: str) -> tuple[Prediction, str]:
-        """Classify with ``user``'s layer if any; returns the model version too."""
+    def predict(self, text: str, user: str) -> tuple[Prediction, str] | None:
+        """Classify with ``user``'s own layer, with its version; ``None`` when
+        they have none (the shipped model then answers)."""
         model = self.classifier.model
         layer = self._layer(user)
         if layer is None or layer.base_version != model.version:
-            return model.predict(text), model.version
+            return None
         logits = model.features([text]) @ layer.weight.T + layer.bias
         return rank(model.labels, softmax(logits))[0], layer.version
 

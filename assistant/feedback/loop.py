@@ -61,18 +61,34 @@ class FeedbackLoop:
         if verdict is not None:
             model = self.classifier.model
             return Prediction(((verdict, 1.0),)), _sure(verdict), model.version
-        prediction, version = self.learner.predict(text, user)
-        return self.revise(text, user, prediction, version)
+        return self.revise(text, user, *self.predict(text, user))
 
-    def revise(
-        self, text: str, user: str, prediction: Prediction, version: str
-    ) -> tuple[Prediction, Decision, str]:
-        """Decide on a model's prediction, then apply ``user``'s corrections and
-        distrust (what :meth:`classify` does after predicting)."""
+    def predict(self, text: str, user: str) -> tuple[Prediction, Decision, str]:
+        """What ``user``'s model (their own layer, or the shipped one) makes of
+        ``text``, before their corrections are applied."""
+        personal = self.learner.predict(text, user)
+        if personal is None:
+            prediction, decision = self.classifier.classify(text)
+            return prediction, decision, self.classifier.model.version
+        prediction, version = personal
+        return prediction, self.decide(prediction), version
+
+    def decide(self, prediction: Prediction) -> Decision:
+        """The decision the configured threshold and margin take on ``prediction``."""
         intents = self.settings.intents
-        decision = decide(
+        return decide(
             prediction, threshold=intents.threshold, margin=intents.clarify_margin
         )
+
+    def revise(
+        self,
+        text: str,
+        user: str,
+        prediction: Prediction,
+        decision: Decision,
+        version: str,
+    ) -> tuple[Prediction, Decision, str]:
+        """Apply ``user``'s corrections, then their distrust, to a model's verdict."""
         remembered = self.memory.recall(user, text)
         if remembered is not None and remembered in self.classifier.data.intents:
             logger.debug("Correction memory: %r is %s for %s", text, remembered, user)

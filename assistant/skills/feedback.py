@@ -18,7 +18,6 @@ from rapidfuzz import fuzz
 
 from assistant.feedback.loop import FeedbackLoop
 from assistant.feedback.verdicts import CORRECT, NEGATIVE, POSITIVE, meant_request
-from assistant.intents.model import decide
 from assistant.skills.base import (
     Conversation,
     ParsedTurn,
@@ -174,11 +173,7 @@ class FeedbackSkill(Skill):
         )[:2]
         if best >= _DESCRIPTION_MATCH and best > second:
             return name
-        prediction, _ = self.loop.learner.predict(request, user)
-        settings = self.env.settings.intents
-        decision = decide(
-            prediction, threshold=settings.threshold, margin=settings.clarify_margin
-        )
+        _, decision, _ = self.loop.predict(request, user)
         if decision.kind == "accept" and not decision.intent.startswith(_NOT_MEANT):
             return decision.intent
         return None
