@@ -16,6 +16,7 @@ the background. Held-out sentences are classified exactly as ``respond``
 would (correction memory, user layer, thresholds).
 
     python benchmarks/feedback_learning.py [--data ../shared/data] [--seed 13]
+        [--user-weight W] [--anchor A]    # feedback settings to try
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def accuracy_by_intent(
     return scores
 
 
-def run(seed: int) -> dict[str, Any]:
+def run(seed: int, feedback: dict[str, float]) -> dict[str, Any]:
     mapping = dict(
         csv.reader((DATA / "clinc150_to_assistant.tsv").open(), delimiter="\t")
     )
@@ -118,7 +119,11 @@ def run(seed: int) -> dict[str, Any]:
     )
     if (cache / "cache").is_dir():
         (home / "cache").symlink_to((cache / "cache").resolve())
-    bot = Assistant(home=home, progress=lambda line: print(line, file=sys.stderr))
+    bot = Assistant(
+        home=home,
+        config={"feedback": feedback},
+        progress=lambda line: print(line, file=sys.stderr),
+    )
     bot.classifier.load()
 
     started = time.perf_counter()
@@ -164,6 +169,7 @@ def run(seed: int) -> dict[str, Any]:
     bot.close()
     return {
         "seed": seed,
+        "feedback_settings": bot.settings.feedback.model_dump(),
         "held_out": dict(Counter(gold for _, gold in held_out)),
         "sentences_said": said,
         "corrections_from_test_half": from_test_half,
@@ -196,13 +202,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="Also write the report here.")
     parser.add_argument("--data", type=Path, help="The shared data folder.")
+    parser.add_argument("--user-weight", type=float, help="feedback.user_weight")
+    parser.add_argument("--anchor", type=float, help="feedback.anchor")
     args = parser.parse_args()
     global DATA
     if args.data is not None:
         DATA = args.data / "intent"
     if not DATA.is_dir():
         sys.exit(f"The shared data is missing: {DATA}")
-    report = run(args.seed)
+    chosen = {"user_weight": args.user_weight, "anchor": args.anchor}
+    report = run(args.seed, {k: v for k, v in chosen.items() if v is not None})
     print(table(report))
     print(json.dumps({k: v for k, v in report.items() if k != "accuracy"}, indent=1))
     if args.json:
