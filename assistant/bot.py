@@ -97,12 +97,12 @@ class Assistant:
         """What skills are built with; pass it to a skill you register yourself."""
         self.learning = FeedbackLoop(self.settings, self.database, self.classifier)
         """Corrections, the user's own intent layers, forget and stats."""
-        learner = FeedbackSkill(
+        spoken_feedback = FeedbackSkill(
             env, self.learning, record=self.feedback, dispatch=self._dispatch
         )
         plugins, problems = discover_plugins(env)
         self.notices.extend(problems)
-        self.skills = build_registry([*builtin_skills(env), learner, *plugins])
+        self.skills = build_registry([*builtin_skills(env), spoken_feedback, *plugins])
         env.abilities.extend(s.summary for s in self.skills.skills if s.summary)
 
         self._conversations: dict[str, Conversation] = {}
