@@ -16,6 +16,7 @@ from assistant import clarify
 from assistant.config import Settings, load_settings
 from assistant.errors import AssistantError, ConfigError, InputError
 from assistant.events import EventBus, Listener
+from assistant.feedback import FeedbackLoop
 from assistant.intents.classifier import IntentClassifier
 from assistant.intents.dataset import load_intent_data
 from assistant.intents.model import Decision, Prediction
@@ -29,6 +30,7 @@ from assistant.skills import (
     builtin_skills,
 )
 from assistant.skills.base import Conversation, PendingQuestion
+from assistant.skills.feedback import FeedbackSkill
 from assistant.skills.registry import build_registry, discover_plugins
 from assistant.skills.reminders.scheduler import ReminderService
 from assistant.storage import Database, TurnRecord
@@ -99,9 +101,14 @@ class Assistant:
         env = SkillEnv(self.settings, self.database, self.phrases, intents, self.events)
         self.skill_env = env
         """What skills are built with; pass it to a skill you register yourself."""
+        self.learning = FeedbackLoop(self.settings, self.database, self.classifier)
+        """Corrections, the user's own intent layers, forget and stats."""
+        spoken_feedback = FeedbackSkill(
+            env, self.learning, record=self.feedback, dispatch=self._dispatch
+        )
         plugins, problems = discover_plugins(env)
         self.notices.extend(problems)
-        self.skills = build_registry([*builtin_skills(env), *plugins])
+        self.skills = build_registry([*builtin_skills(env), spoken_feedback, *plugins])
         env.abilities.extend(s.summary for s in self.skills.skills if s.summary)
 
         self.transcriber = Transcriber(self.settings.voice, self.settings.cache_dir)
@@ -138,7 +145,7 @@ class Assistant:
                 )
             except InputError as exc:
                 return self._reject(exc, text, user, started)
-            prediction, decision = self.classifier.classify(cleaned)
+            prediction, decision, version = self.learning.classify(cleaned, user)
             skill_name, intent, reply = self._route(
                 cleaned, user, moment, decision, conversation
             )
@@ -154,7 +161,7 @@ class Assistant:
                 skill=skill_name,
                 data=reply.data,
                 latency_ms=(time.perf_counter() - started) * 1000,
-                model_version=self.classifier.model.version,
+                model_version=version,
             )
             turn_id = self.database.add_turn(record, at=moment)
 
@@ -252,6 +259,24 @@ class Assistant:
             raise AssistantError("The reminders skill is not installed.")
         return service  # type: ignore[no-any-return]
 
+    def forget(self, user: str) -> dict[str, int]:
+        """Delete everything about ``user``: turns, feedback, what skills keep,
+        and the intent layer learned from them.
+
+        Returns:
+            How many turns and feedback rows were deleted.
+        """
+        self._check_open()
+        user = clean_user(user) or DEFAULT_USER
+        with self._lock:
+            self._conversations.pop(user, None)
+        return self.learning.forget(user, self.skills.skills)
+
+    def stats(self, user: str | None = None) -> dict[str, Any]:
+        """Turns, intents, feedback and accuracy estimated from the feedback."""
+        self._check_open()
+        return self.learning.stats(None if user is None else clean_user(user))
+
     def train(self) -> None:
         """Retrain the intent model now, whatever the cache holds."""
         self.classifier.train()
@@ -261,6 +286,7 @@ class Assistant:
         if self._closed:
             return
         self._closed = True
+        self.learning.close()
         for skill in self.skills.skills:
             try:
                 skill.close()
@@ -391,6 +417,7 @@ class Assistant:
             "SELECT user, text, intent, skill, data FROM turns WHERE id = ?",
             (turn_id,),
         )
+        self.learning.on_feedback(row["user"], corrected=correct_intent is not None)
         skill = self.skills.get(row["skill"] or "")
         if skill is None:
             return

@@ -279,6 +279,15 @@ def _guard(action: Callable[[], T]) -> T:
         raise typer.Exit(code=1) from exc
 
 
+def _register_commands() -> None:
+    from assistant.cli_feedback import register
+
+    register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Entry point of the ``assistant`` command: no traceback ever reaches the user."""
     try:

@@ -184,6 +184,30 @@ class VoiceSettings(_Section):
     """Microphone: a PortAudio device index or name; default: the system's."""
 
 
+class FeedbackSettings(_Section):
+    """How feedback changes the assistant (see :mod:`assistant.feedback`)."""
+
+    near_duplicate: float = Field(default=90.0, ge=50.0, le=100.0)
+    """A corrected sentence applies to a new one this similar (rapidfuzz
+    ``ratio`` of the normalised texts, 0-100): 90 allows a typo or two."""
+    low_confidence: float = Field(default=0.8, ge=0.0, le=1.0)
+    """A thumbs-down on a reply below this confidence lowers trust around it."""
+    distrust_similarity: float = Field(default=75.0, ge=50.0, le=100.0)
+    """How close (rapidfuzz ``token_set_ratio``) a sentence must be to a
+    distrusted one to get a clarifying question instead of an action."""
+    retrain: bool = True
+    """Train the user's own intent layer in the background after a correction."""
+    user_weight: float = Field(default=5.0, gt=0.0)
+    """How much one corrected example counts against one shipped example."""
+    anchor: float = Field(default=0.02, ge=0.0)
+    """Pull of the user layer toward the shipped one (higher: changes less)."""
+    steps: int = Field(default=300, ge=1, le=10000)
+    """Optimisation steps when fitting a user layer."""
+    share_learning: bool = False
+    """Learn one layer from every user's corrections and use it for all users.
+    Off by default: nothing one user teaches reaches another user."""
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be configured with."""
 
@@ -202,6 +226,7 @@ class Settings(BaseSettings):
     reminders: ReminderSettings = ReminderSettings()
     voice: VoiceSettings = VoiceSettings()
     knowledge: KnowledgeSettings = KnowledgeSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
 
     @property
     def database_path(self) -> Path:
@@ -210,6 +235,11 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def learned_dir(self) -> Path:
+        """Intent layers learned from users' corrections (personal data)."""
+        return self.home / "learned"
 
     @property
     def user_intents_dir(self) -> Path:

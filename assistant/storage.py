@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,6 +114,7 @@ class Database:
         return self._open()
 
     def _open(self) -> sqlite3.Connection:
+        _create_private(self.path)
         conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=10
         )
@@ -127,6 +128,7 @@ class Database:
                 conn.execute("SELECT id, user FROM turns LIMIT 0")  # ours?
             _migrate(conn)
             conn.execute("SELECT id, user FROM turns LIMIT 0")
+            _make_private(self.path)
         except sqlite3.OperationalError as exc:
             conn.close()
             if "no such" in str(exc):
@@ -324,6 +326,26 @@ def _migrate(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty database file readable by its owner only (SQLite gives
+    its -wal and -shm files the same permissions)."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def _make_private(path: Path) -> None:
+    """Take group and other access away from the database and its side files."""
+    for suffix in ("", "-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        try:
+            if side.stat().st_mode & 0o077:
+                side.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # not ours (a shared, read-only copy): say so, go on
+            logger.warning("Cannot make %s private: %s", side, exc)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

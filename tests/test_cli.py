@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant import Assistant
+
 
 def run(
     home: Path, *args: str, stdin: bytes | None = None
@@ -142,3 +144,29 @@ def test_chat_ends_cleanly_at_end_of_input(home: Path) -> None:
     done = run(home, "chat", stdin=b"hello\n")
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_feedback_export_import_stats_and_forget(home: Path, tmp_path: Path) -> None:
+    asked = run(home, "ask", "what time is it", "--json", "--user", "kim")
+    turn = json.loads(asked.stdout)["turn_id"]
+    with Assistant(home=home) as bot:
+        bot.feedback(turn, correct_intent="time.now")
+    exported = tmp_path / "feedback.jsonl"
+
+    done = run(home, "feedback", "export", str(exported))
+    assert done.returncode == 0, done.stderr
+    assert exported.stat().st_mode & 0o077 == 0
+    assert json.loads(exported.read_text())["turn"]["user"] == "kim"
+    stats = run(home, "stats", "--json")
+    assert json.loads(stats.stdout)["feedback"]["corrections"] == 1
+    forgot = run(home, "forget", "--user", "kim", "--yes")
+    assert forgot.returncode == 0 and "1 turns" in forgot.stdout, forgot.stderr
+    assert json.loads(run(home, "stats", "--json").stdout)["turns"] == 0
+
+    imported = run(home, "feedback", "import", str(exported))
+    assert imported.returncode == 0 and "Imported 1" in imported.stdout
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{oops\n")
+    refused = run(home, "feedback", "import", str(broken))
+    assert refused.returncode == 1
+    assert "Line 1" in refused.stderr and "Traceback" not in refused.stderr

@@ -21,7 +21,7 @@ from assistant.errors import ModelError
 from assistant.intents.dataset import OUT_OF_SCOPE
 from assistant.models.encoder import TOKENIZER_FILE, EncoderSession
 
-__all__ = ["Decision", "IntentModel", "Prediction", "decide"]
+__all__ = ["Decision", "IntentModel", "Prediction", "decide", "rank", "softmax"]
 
 logger = logging.getLogger(__name__)
 
@@ -116,27 +116,42 @@ class IntentModel:
     def predict(self, text: str) -> Prediction:
         return self.predict_batch([text])[0]
 
+    @property
+    def head(self) -> tuple[Any, Any]:
+        """The linear head over the features: (labels x dim) weights, biases."""
+        return self._weight, self._bias
+
     def predict_batch(self, texts: Sequence[str]) -> list[Prediction]:
         """Probabilities of every intent for each text."""
-        probabilities = self.probabilities(texts)
-        predictions = []
-        for row in probabilities:
-            order = np.argsort(-row)
-            predictions.append(
-                Prediction(tuple((self.labels[i], float(row[i])) for i in order))
-            )
-        return predictions
+        return rank(self.labels, self.probabilities(texts))
 
-    def probabilities(self, texts: Sequence[str]) -> Any:
-        """A (texts x labels) array of softmax probabilities."""
+    def features(self, texts: Sequence[str]) -> Any:
+        """A (texts x dim) array: what the head reads for each text."""
         embeddings = self._encoder.embed(texts)
         if self._normalize:
             norms = np.linalg.norm(embeddings, axis=1, keepdims=True)
             embeddings = embeddings / np.maximum(norms, 1e-12)
-        logits = embeddings @ self._weight.T + self._bias
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return embeddings
+
+    def probabilities(self, texts: Sequence[str]) -> Any:
+        """A (texts x labels) array of softmax probabilities."""
+        return softmax(self.features(texts) @ self._weight.T + self._bias)
+
+
+def softmax(logits: Any) -> Any:
+    """Row-wise softmax of a (rows x labels) array."""
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def rank(labels: Sequence[str], probabilities: Any) -> list[Prediction]:
+    """One :class:`Prediction` per row of a (texts x labels) probability array."""
+    predictions = []
+    for row in probabilities:
+        order = np.argsort(-row)
+        predictions.append(Prediction(tuple((labels[i], float(row[i])) for i in order)))
+    return predictions
 
 
 def decide(prediction: Prediction, *, threshold: float, margin: float) -> Decision:
