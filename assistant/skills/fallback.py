@@ -7,6 +7,7 @@ from assistant.skills.base import Conversation, ParsedTurn, Skill, SkillEnv, Ski
 
 __all__ = ["FallbackSkill", "FixedReplySkill"]
 
+
 class FallbackSkill(Skill):
     """Declines out-of-scope requests and says what the assistant can do."""
 
