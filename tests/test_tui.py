@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from textual import events
@@ -22,7 +22,8 @@ from tui_support import (
 
 from assistant.bot import Assistant
 from assistant.events import Event
-from assistant.tui.app import NOT_INSTALLED, ChatApp
+from assistant.tui.app import ChatApp
+from assistant.tui.render import reminder_line
 from assistant.tui.screens import IntentPicker
 from assistant.tui.widgets import ChatInput, ReminderAlert, ReminderPanel
 
@@ -240,12 +241,15 @@ async def test_a_bad_home_is_reported_in_the_window(tmp_path: Path) -> None:
         assert app.is_running
 
 
-async def test_panel_says_when_reminders_are_not_installed(bot: Assistant) -> None:
+async def test_panel_says_when_nothing_is_coming_up_and_toggles(
+    bot: Assistant,
+) -> None:
     app = make_app(bot, show_panel=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, idle(app))
         panel = app.query_one(ReminderPanel)
-        assert NOT_INSTALLED in str(panel.query_one("#reminder-list").render())
+        list_view = panel.query_one("#reminder-list")
+        await wait_until(pilot, lambda: "Nothing coming up" in str(list_view.render()))
         await pilot.press("ctrl+t")
         assert not panel.display
         await pilot.press("ctrl+t")
@@ -273,93 +277,80 @@ async def test_palette_commands_toggle_intents_and_clear(bot: Assistant) -> None
         assert not messages(app, "bot")
 
 
-# -- the reminders contract -----------------------------------------------------
-# Reminders are a separate skill. Until it is installed, this stand-in keeps
-# to its published interface (upcoming/snooze/done/start/stop) so that the
-# panel and the alert buttons are checked against that contract.
-
-
-@dataclass
-class Reminder:
-    id: int
-    task: str
-    due: datetime
-    recurrence: str | None = None
-
-
-@dataclass
-class RemindersContract:
-    items: list[Reminder]
-    calls: list[tuple[str, object]] = field(default_factory=list)
-
-    def start(self) -> None:
-        self.calls.append(("start", None))
-
-    def stop(self) -> None:
-        self.calls.append(("stop", None))
-
-    def upcoming(self, user: str, limit: int = 20) -> list[Reminder]:
-        return self.items[:limit]
-
-    def snooze(self, reminder_id: int, minutes: int = 10) -> None:
-        self.calls.append(("snooze", (reminder_id, minutes)))
-
-    def done(self, reminder_id: int) -> None:
-        self.calls.append(("done", reminder_id))
-        self.items = [r for r in self.items if r.id != reminder_id]
+# -- real reminders, delivered by the assistant's own background thread ----------
 
 
 async def test_panel_lists_upcoming_and_alert_keys_snooze_and_finish(
     bot: Assistant,
 ) -> None:
-    contract = RemindersContract(
-        [
-            Reminder(7, "call mum", FIXED_NOW + timedelta(minutes=30)),
-            Reminder(8, "water plants", FIXED_NOW + timedelta(days=1)),
-        ]
-    )
-    bot.reminders = contract  # type: ignore[attr-defined]
+    service = bot.reminders
+    zone = ZoneInfo("Europe/London")
+    later = datetime.now(zone) + timedelta(days=2)
+    service.add(user="default", task="water plants", due=later)
     app = make_app(bot, show_panel=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, idle(app))
+        assert service.running
         panel = app.query_one("#reminder-list")
         await wait_until(pilot, lambda: "water plants" in str(panel.render()))
-        assert "10:00  call mum" in str(panel.render())
-        assert "Tue 02 Jun 09:30  water plants" in str(panel.render())
+        assert reminder_line("water plants", later, now=FIXED_NOW) in str(
+            panel.render()
+        )
 
-        publish_from_thread(bot, due_event())
+        first = service.add(user="default", task="call mum", due=datetime.now(zone))
         await wait_until(pilot, lambda: bool(app.query(ReminderAlert)))
+        assert app.query_one(ReminderAlert).reminder_id == first.id
         await pilot.press("f8")
-        await wait_until(pilot, lambda: ("snooze", (7, 10)) in contract.calls)
+        await wait_until(pilot, lambda: not app.query(ReminderAlert))
+        await wait_until(pilot, lambda: "call mum" in str(panel.render()))
+        snoozed = service.get(first.id)
+        assert snoozed.status == "pending"
+        minutes = (snoozed.due - datetime.now(zone)).total_seconds() / 60
+        assert 9 < minutes <= 10
 
-        publish_from_thread(bot, due_event())
+        second = service.add(user="default", task="feed cat", due=datetime.now(zone))
         await wait_until(pilot, lambda: bool(app.query(ReminderAlert)))
         await pilot.click("#done")
-        await wait_until(pilot, lambda: ("done", 7) in contract.calls)
-        await wait_until(pilot, lambda: "call mum" not in str(panel.render()))
-    assert contract.calls[0] == ("start", None)
-    assert contract.calls[-1] == ("stop", None)
+        await wait_until(pilot, lambda: service.get(second.id).status == "done")
+        await wait_until(pilot, lambda: not app.query(ReminderAlert))
+    assert not service.running
+    delivered = bot.database.query(
+        "SELECT reminder_id, COUNT(*) AS n FROM deliveries GROUP BY reminder_id"
+    )
+    assert {(r["reminder_id"], r["n"]) for r in delivered} == {
+        (first.id, 1),
+        (second.id, 1),
+    }
 
 
 async def test_push_to_talk_shows_the_indicator_and_reports_a_missing_microphone(
-    bot: Assistant,
+    home: Path,
 ) -> None:
-    # Until the voice component is installed, recording fails at the import:
+    # A microphone that does not exist: recording fails when the stream opens;
     # the indicator must appear, then clear, with a readable message.
+    config = {
+        "conversation": {"timezone": "Europe/London"},
+        "voice": {"input_device": "no such microphone"},
+    }
+    bot = Assistant(home=home, config=config)
     app = make_app(bot, voice=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, idle(app))
-        status = app.query_one("#status")
-        app.action_talk()  # the thread cannot report back before we look
-        assert "Recording" in str(status.render())
-        assert status.has_class("recording")
-        await wait_until(pilot, lambda: bool(messages(app, "error")))
-        assert "voice input failed" in messages(app, "error")[-1].body
-        assert not status.has_class("recording")
-        assert idle(app)()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, idle(app))
+            status = app.query_one("#status")
+            app.action_talk()  # the thread cannot report back before we look
+            assert "Recording" in str(status.render())
+            assert status.has_class("recording")
+            await wait_until(pilot, lambda: bool(messages(app, "error")))
+            assert "microphone" in messages(app, "error")[-1].body.lower()
+            assert "Traceback" not in messages(app, "error")[-1].body
+            assert not status.has_class("recording")
+            assert idle(app)()
 
-        await pilot.press("ctrl+r")  # the key does the same
-        await wait_until(pilot, lambda: len(messages(app, "error")) == 2)
+            await pilot.press("ctrl+r")  # the key does the same
+            await wait_until(pilot, lambda: len(messages(app, "error")) == 2)
+    finally:
+        bot.close()
 
 
 async def test_push_to_talk_is_off_without_voice(bot: Assistant) -> None:

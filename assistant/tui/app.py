@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.events import Event
     from assistant.reply import Reply
+    from assistant.skills.reminders.scheduler import ReminderService
 
 __all__ = ["ChatApp"]
 
@@ -204,8 +205,8 @@ class ChatApp(App[None]):
         for notice in bot.notices:
             self.say(notice, role="notice")
         self._unlisten = bot.listen(self._event_from_thread)
-        reminders = getattr(bot, "reminders", None)
-        if reminders is not None and hasattr(reminders, "start"):
+        reminders = self._reminders()
+        if reminders is not None:
             self._call_safely(reminders.start, "start the reminders")
             self._reminders_started = True
             self.set_interval(60, self.refresh_reminders)
@@ -226,7 +227,7 @@ class ChatApp(App[None]):
         bot = self.bot
         if bot is None:
             return
-        reminders = getattr(bot, "reminders", None)
+        reminders = self._reminders()
         if self._reminders_started and reminders is not None:
             self._call_safely(reminders.stop, "stop the reminders")
         if self._given_bot is None:
@@ -362,10 +363,19 @@ class ChatApp(App[None]):
 
     # -- reminders -------------------------------------------------------------
 
+    def _reminders(self) -> ReminderService | None:
+        """The assistant's reminders; None before it loads or without the skill."""
+        if self.bot is None:
+            return None
+        try:
+            return self.bot.reminders
+        except AssistantError:
+            return None
+
     def refresh_reminders(self) -> None:
         """Reload the side panel's list of upcoming reminders."""
         panel = self.query_one(ReminderPanel)
-        reminders = getattr(self.bot, "reminders", None)
+        reminders = self._reminders()
         if reminders is None:
             panel.show(NOT_INSTALLED if self.bot is not None else "Loading…")
             return
@@ -420,7 +430,7 @@ class ChatApp(App[None]):
 
     def _settle(self, alert: ReminderAlert, action: str) -> None:
         """Snooze, finish or dismiss the reminder behind ``alert``."""
-        reminders = getattr(self.bot, "reminders", None)
+        reminders = self._reminders()
         reminder_id = alert.reminder_id
         alert.remove()
         self.call_after_refresh(self.refresh_bindings)
@@ -474,13 +484,21 @@ class ChatApp(App[None]):
         try:
             from assistant.voice.microphone import record_utterance
 
-            audio = record_utterance(max_seconds=15.0, stop=stop)
+            voice = bot.settings.voice
+            audio = record_utterance(
+                max_seconds=voice.max_utterance_seconds,
+                device=voice.input_device,
+                stop=stop,
+                threshold=voice.vad_threshold,
+                min_speech_ms=voice.min_speech_ms,
+                min_silence_ms=voice.min_silence_ms,
+            )
             self._from_thread(self._recorded)
             if audio is None:
                 self._from_thread(self._turn_failed, "nothing was heard")
                 return
             self._from_thread(self.set_status, "Transcribing…")
-            reply = bot.respond_audio(audio, user=self.user)  # type: ignore[attr-defined]
+            reply = bot.respond_audio(audio, user=self.user)
         except AssistantError as exc:
             self._from_thread(self._recorded)
             self._from_thread(self._turn_failed, str(exc))
