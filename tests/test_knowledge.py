@@ -15,6 +15,7 @@ from assistant.errors import InputError
 from assistant.knowledge import Answerer, KnowledgeBase, index_paths, remove_paths
 from assistant.knowledge.chunking import make_passages, split_sentences
 from assistant.knowledge.readers import Block, Unreadable, read_blocks
+from assistant.knowledge.sources import open_source
 from assistant.knowledge.vectors import VectorIndex
 from assistant.models.embedder import Embedder
 from assistant.storage import Database
@@ -372,3 +373,38 @@ def test_feedback_demotes_and_promotes_for_similar_questions(
         )[0]["n"]
         == 0
     )
+
+
+# -- opening a result's document ------------------------------------------------
+
+
+def test_a_pdf_source_opens_at_its_page(notes: Path) -> None:
+    view = open_source(str(notes / "boiler.pdf"), page=2)
+    lines = view.text.splitlines()
+    assert lines[view.line] == "[page 2]"
+    assert "next boiler service" in lines[view.line + 2]
+    assert view.note == ""
+
+
+def test_an_html_source_opens_at_its_heading(notes: Path) -> None:
+    view = open_source(str(notes / "taxes.html"), heading="Tax notes > Accountant")
+    lines = view.text.splitlines()
+    assert lines[view.line] == "## Tax notes > Accountant"
+    assert "Jonas Berg" in view.text and "<p>" not in view.text
+
+
+def test_a_builtin_help_page_opens() -> None:
+    view = open_source("builtin:commands.md", line=3)
+    shipped = ROOT / "assistant" / "knowledge" / "builtin" / "commands.md"
+    assert view.text == shipped.read_text() and view.line == 2
+
+
+def test_a_vanished_or_binary_file_shows_the_indexed_passage(tmp_path: Path) -> None:
+    gone = open_source(str(tmp_path / "gone.txt"), line=4, passage="the old text")
+    assert (gone.text, gone.line) == ("the old text", 0)
+    assert "no longer there" in gone.note
+
+    binary = tmp_path / "data.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    view = open_source(str(binary), passage="indexed words")
+    assert view.text == "indexed words" and "cannot be read" in view.note

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from textual import events
-from textual.widgets import OptionList
+from textual.widgets import OptionList, TextArea
 from tui_support import (
     FIXED_NOW,
     idle,
@@ -22,10 +22,12 @@ from tui_support import (
 
 from assistant.bot import Assistant
 from assistant.events import Event
+from assistant.knowledge import KnowledgeBase, index_paths
 from assistant.tui.app import ChatApp
 from assistant.tui.render import reminder_line
-from assistant.tui.screens import IntentPicker
+from assistant.tui.screens import IntentPicker, SourcePicker, SourceViewer
 from assistant.tui.widgets import ChatInput, ReminderAlert, ReminderPanel
+from tests.knowledge_corpus import write_corpus
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -360,3 +362,71 @@ async def test_push_to_talk_is_off_without_voice(bot: Assistant) -> None:
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert "Recording" not in str(app.query_one("#status").render())
+
+
+# -- opening the source of a search result or an answer ---------------------------
+
+
+@pytest.fixture
+def notes(bot: Assistant, tmp_path: Path) -> Path:
+    """The knowledge tests' small corpus, indexed for ``bot``."""
+    folder = write_corpus(tmp_path / "notes")
+    index_paths(KnowledgeBase(bot.settings, bot.database), [folder])
+    return folder
+
+
+async def test_a_search_result_opens_at_its_passage(
+    bot: Assistant, notes: Path
+) -> None:
+    app = make_app(bot)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, idle(app))
+        reply = await send(pilot, app, "find my notes on the garden layout")
+        assert "moving.md" in reply.body
+
+        await pilot.press("ctrl+e")
+        await wait_until(pilot, lambda: isinstance(app.screen, SourcePicker))
+        await pilot.press("enter")  # the first result
+        await wait_until(pilot, lambda: isinstance(app.screen, SourceViewer))
+        viewer = app.screen
+        assert isinstance(viewer, SourceViewer)
+        first = bot.database.query(
+            "SELECT line FROM knowledge_passages WHERE heading = ?",
+            ("Our move > Garden layout",),
+        )[0]["line"]
+        area = viewer.query_one(TextArea)
+        assert area.text == (notes / "moving.md").read_text()
+        assert area.cursor_location == (first - 1, 0)
+        assert "raised beds" in area.document.get_line(first - 1)
+        assert area.read_only
+
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, SourceViewer))
+
+
+async def test_an_answer_whose_file_vanished_shows_the_indexed_passage(
+    bot: Assistant, notes: Path
+) -> None:
+    app = make_app(bot)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, idle(app))
+        reply = await send(pilot, app, "who is jonas berg?")
+        assert "Jonas Berg" in reply.body
+        (notes / "taxes.html").unlink()
+
+        await pilot.press("ctrl+e")  # one source: opens at once
+        await wait_until(pilot, lambda: isinstance(app.screen, SourceViewer))
+        viewer = app.screen
+        assert "no longer there" in str(viewer.query_one("#viewer-note").render())
+        assert "Jonas Berg" in viewer.query_one(TextArea).text
+
+
+async def test_open_without_sources_only_warns(bot: Assistant) -> None:
+    app = make_app(bot)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_until(pilot, idle(app))
+        await send(pilot, app, "hello")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert any("no source" in n.message for n in app._notifications)
+        assert not isinstance(app.screen, SourceViewer)

@@ -27,8 +27,14 @@ from textual.widgets import Footer, Header, Static
 
 from assistant.errors import AssistantError
 from assistant.tui.logfile import log_to_file
-from assistant.tui.render import data_markdown, intent_line, reminder_line
-from assistant.tui.screens import IntentPicker
+from assistant.tui.render import (
+    data_markdown,
+    intent_line,
+    reminder_line,
+    reply_sources,
+    source_label,
+)
+from assistant.tui.screens import IntentPicker, SourcePicker, SourceViewer
 from assistant.tui.theme import pick_theme
 from assistant.tui.widgets import (
     AlertStack,
@@ -80,6 +86,7 @@ class ChatApp(App[None]):
         Binding("ctrl+g", "rate(1)", "Good", priority=True),
         Binding("ctrl+b", "rate(-1)", "Bad", priority=True),
         Binding("ctrl+o", "meant", "Meant…", priority=True),
+        Binding("ctrl+e", "open_source", "Open", priority=True),
         Binding("ctrl+t", "toggle_panel", "Reminders", priority=True),
         Binding("ctrl+r", "talk", "Talk", priority=True),
         Binding("f8", "alert('snooze')", "Snooze", priority=True),
@@ -117,6 +124,7 @@ class ChatApp(App[None]):
         self._queue: deque[str] = deque()
         self._busy = False
         self._last: tuple[Reply, MessageView] | None = None
+        self._sources: list[dict[str, Any]] = []
         self._unlisten: Callable[[], None] | None = None
         self._reminders_started = False
         self._recording: threading.Event | None = None
@@ -313,7 +321,49 @@ class ChatApp(App[None]):
         view.turn_id = reply.turn_id
         if reply.turn_id:
             self._last = (reply, view)
+        self._sources = reply_sources(reply.data)
         return view
+
+    # -- sources ---------------------------------------------------------------
+
+    def action_open_source(self) -> None:
+        """Show a document the last reply came from (one of its search results)."""
+        sources = self._sources
+        if not sources:
+            self.notify("The last reply has no source to open.", severity="warning")
+            return
+        if len(sources) == 1:
+            self._open(sources[0])
+            return
+        choices = [(str(n), source_label(s)) for n, s in enumerate(sources, 1)]
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self._open(sources[int(key) - 1])
+
+        self.push_screen(SourcePicker(choices), chosen)
+
+    def _open(self, source: dict[str, Any]) -> None:
+        max_bytes = 20_000_000
+        if self.bot is not None:
+            max_bytes = int(self.bot.settings.knowledge.max_file_mb * 1e6)
+
+        def read() -> None:
+            from assistant.knowledge.sources import open_source
+
+            view = open_source(
+                str(source["path"]),
+                line=source.get("line"),
+                page=source.get("page"),
+                heading=str(source.get("heading") or ""),
+                passage=str(
+                    source.get("snippet") or source.get("answer") or source["path"]
+                ),
+                max_bytes=max_bytes,
+            )
+            self._from_thread(self.push_screen, SourceViewer(view))
+
+        self.run_worker(read, thread=True, group="sources", exit_on_error=False)
 
     # -- feedback --------------------------------------------------------------
 
@@ -556,6 +606,7 @@ class ChatApp(App[None]):
     def action_clear(self) -> None:
         self.query_one(Conversation).query(MessageView).remove()
         self._last = None
+        self._sources = []
 
     def _flip(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"

@@ -12,7 +12,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-__all__ = ["data_markdown", "intent_line", "reminder_line"]
+__all__ = [
+    "data_markdown",
+    "intent_line",
+    "reminder_line",
+    "reply_sources",
+    "source_label",
+]
 
 _LIST_KEYS = (
     ("sources", "Sources"),
@@ -38,6 +44,32 @@ def data_markdown(data: Mapping[str, Any]) -> str:
                 shown.append(f"\n*…and {len(lines) - _MAX_ITEMS} more*")
             parts.append(f"**{heading}**\n\n" + "\n".join(shown))
     return "\n\n".join(parts)
+
+
+def reply_sources(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The documents a reply came from that can be opened: search results, or
+    the passage an answer was taken from."""
+    results = data.get("results")
+    found: list[Any] = results if isinstance(results, list) else []
+    if data.get("answer") and data.get("path"):
+        found = [data]
+    return [
+        dict(item)
+        for item in found
+        if isinstance(item, Mapping) and isinstance(item.get("path"), str)
+    ]
+
+
+def source_label(source: Mapping[str, Any]) -> str:
+    """One line naming a source: file, heading, line or page."""
+    label = str(source["path"])
+    if source.get("heading"):
+        label += f" · {source['heading']}"
+    if source.get("page") is not None:
+        label += f" · p. {source['page']}"
+    elif source.get("line") is not None:
+        label += f" · line {source['line']}"
+    return label
 
 
 def intent_line(intent: str | None, confidence: float, skill: str) -> str:
