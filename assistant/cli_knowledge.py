@@ -19,7 +19,9 @@ __all__ = ["index"]
 def index(
     paths: Annotated[
         Optional[list[Path]],  # noqa: UP045 - typer needs Optional here
-        typer.Argument(help="Files or folders to add (text, Markdown, HTML, PDF)."),
+        typer.Argument(
+            help="Files or folders to add (text, Markdown, HTML, PDF, Word .docx)."
+        ),
     ] = None,
     list_documents: Annotated[
         bool, typer.Option("--list", help="Show the indexed documents.")

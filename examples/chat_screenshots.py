@@ -21,30 +21,48 @@ from textual.pilot import Pilot
 from assistant.bot import Assistant
 from assistant.events import Event
 from assistant.tui.app import ChatApp
+from assistant.tui.screens import SourceViewer
 from assistant.tui.widgets import ChatInput, MessageView
 
 NOW = datetime(2026, 6, 1, 9, 30, tzinfo=ZoneInfo("Europe/London"))
 
 
 async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    for _ in range(600):
+    for _ in range(3600):
         if condition():
             return
         await pilot.pause(0.05)
-    raise TimeoutError("the window did not get there in 30 s")
+    raise TimeoutError("the window did not get there in 3 minutes")
+
+
+async def say(pilot: Pilot[None], app: ChatApp, *texts: str) -> None:
+    """Send each message and wait for its reply."""
+    for text in texts:
+        shown = len(app.query(MessageView))
+        app.query_one(ChatInput).load_text(text)
+        await pilot.press("enter")
+        await until(pilot, lambda n=shown: len(app.query(MessageView)) >= n + 2)
+    await pilot.pause(0.3)
 
 
 async def shoot(bot: Assistant, out: Path, theme: str, size: tuple[int, int]) -> None:
     app = ChatApp(bot=bot, clock=lambda: NOW, theme=theme, voice=False)
     async with app.run_test(size=size, notifications=True) as pilot:
         await until(pilot, lambda: app.bot is not None)
-        for text in ("what time is it in Tokyo", "what can you do"):
-            shown = len(app.query(MessageView))
-            app.query_one(ChatInput).load_text(text)
-            await pilot.press("enter")
-            await until(pilot, lambda n=shown: len(app.query(MessageView)) >= n + 2)
-        await pilot.pause(0.3)
+        await say(pilot, app, "what time is it in Tokyo", "what can you do")
         app.save_screenshot(f"chat-{theme}.svg", path=str(out))
+
+        app.action_clear()
+        await until(pilot, lambda: not app.query(MessageView))
+        await say(pilot, app, "recommend a fantasy book", "where is my data stored?")
+        app.save_screenshot(f"skills-{theme}.svg", path=str(out))
+
+        await pilot.press("ctrl+e")
+        await until(pilot, lambda: isinstance(app.screen, SourceViewer))
+        await pilot.pause(0.3)
+        app.save_screenshot(f"source-{theme}.svg", path=str(out))
+        await pilot.press("escape")
+        await pilot.pause(0.1)
 
         data = {"reminder_id": 1, "task": "stretch", "due": "", "late": False}
         bot.events.publish(Event("reminder.due", "default", "Reminder: stretch", data))

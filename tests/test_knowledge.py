@@ -381,16 +381,17 @@ def test_feedback_demotes_and_promotes_for_similar_questions(
 def test_a_pdf_source_opens_at_its_page(notes: Path) -> None:
     view = open_source(str(notes / "boiler.pdf"), page=2)
     lines = view.text.splitlines()
-    assert lines[view.line] == "[page 2]"
-    assert "next boiler service" in lines[view.line + 2]
+    assert "next boiler service" in lines[view.line]
+    assert lines[view.line - 2] == "[page 2]"
     assert view.note == ""
 
 
 def test_an_html_source_opens_at_its_heading(notes: Path) -> None:
     view = open_source(str(notes / "taxes.html"), heading="Tax notes > Accountant")
     lines = view.text.splitlines()
-    assert lines[view.line] == "## Tax notes > Accountant"
-    assert "Jonas Berg" in view.text and "<p>" not in view.text
+    assert "Jonas Berg" in lines[view.line]
+    assert lines[view.line - 2] == "## Tax notes > Accountant"
+    assert "<p>" not in view.text
 
 
 def test_a_builtin_help_page_opens() -> None:
@@ -408,3 +409,47 @@ def test_a_vanished_or_binary_file_shows_the_indexed_passage(tmp_path: Path) -> 
     binary.write_bytes(b"\x00\x01\x02" * 100)
     view = open_source(str(binary), passage="indexed words")
     assert view.text == "indexed words" and "cannot be read" in view.note
+
+
+def write_docx(path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("House", level=1)
+    document.add_heading("Heating", level=2)
+    document.add_paragraph("The heat pump was installed by Nordvarme in 2023.")
+    document.add_heading("Insurance", level=2)
+    document.add_paragraph("The home insurance renews every April.")
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "policy"
+    table.rows[0].cells[1].text = "HX-4471"
+    document.save(str(path))
+    return path
+
+
+def test_word_documents_keep_their_headings(tmp_path: Path) -> None:
+    blocks = read_blocks(write_docx(tmp_path / "house.docx"), max_bytes=10**7)
+
+    texts = {block.text: block.heading for block in blocks}
+    assert texts["The heat pump was installed by Nordvarme in 2023."] == (
+        "House > Heating"
+    )
+    assert texts["The home insurance renews every April."] == "House > Insurance"
+    assert "policy | HX-4471" in texts
+
+    view = open_source(str(tmp_path / "house.docx"), line=blocks[1].line)
+    lines = view.text.splitlines()
+    assert lines[view.line] == "The home insurance renews every April."
+    assert lines[view.line - 2] == "## House > Insurance"
+
+
+def test_broken_and_encrypted_word_files_are_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    locked = tmp_path / "locked.docx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0" + bytes(600))
+
+    with pytest.raises(Unreadable, match="not a readable Word document"):
+        read_blocks(broken, max_bytes=10**7)
+    with pytest.raises(Unreadable, match="encrypted"):
+        read_blocks(locked, max_bytes=10**7)

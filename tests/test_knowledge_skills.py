@@ -110,6 +110,19 @@ def test_the_builtin_help_answers_on_a_fresh_install(bot: Assistant) -> None:
     assert "the assistant's help" in data
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["where is my data stored?", "how do I change the time zone?"],
+)
+def test_questions_about_the_assistant_reach_its_help_pages(
+    bot: Assistant, question: str
+) -> None:
+    reply = bot.respond(question)
+
+    assert (reply.intent, reply.skill) == ("qa.ask", "answers")
+    assert reply.data["path"].startswith("builtin:")
+
+
 def test_unanswerable_questions_get_i_dont_know(bot: Assistant, indexed: Path) -> None:
     reply = bot.respond("who painted the mona lisa?", user="amy")
 

@@ -25,18 +25,32 @@ def test_recommendations_show_their_reasons() -> None:
     data = {
         "items": [
             {"title": "Dune", "reasons": ["you liked Foundation", "science fiction"]},
-            "a plain string item",
+            "book:17",
         ]
     }
     text = data_markdown(data)
     assert "**Suggestions**" in text
     assert "*you liked Foundation; science fiction*" in text
-    assert "2. a plain string item" in text
+    assert "book:17" not in text  # an id is for programs
+
+
+def test_what_the_reply_already_says_is_not_listed_again() -> None:
+    data = {
+        "results": [
+            {"path": "/notes/garden.md", "snippet": "three raised beds"},
+            {"path": "/notes/tax.md", "snippet": "refund"},
+        ]
+    }
+    text = data_markdown(data, "Here is what I found:\n1. /notes/garden.md (score 1)")
+    assert "tax.md" in text and "garden.md" not in text
+    everything = data_markdown(data, "/notes/garden.md and /notes/tax.md")
+    assert everything == ""
 
 
 def test_long_lists_are_cut_with_a_count_and_other_data_is_ignored() -> None:
-    text = data_markdown({"results": list(range(15)), "turn": 3, "items": []})
-    assert "10. 9" in text
+    results = [{"title": f"note {n}"} for n in range(15)]
+    text = data_markdown({"results": results, "turn": 3, "items": []})
+    assert "10. **note 9**" in text
     assert "…and 5 more" in text
     assert data_markdown({"clarify": ["a", "b"]}) == ""
 

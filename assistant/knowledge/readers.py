@@ -1,4 +1,4 @@
-"""Reading documents into blocks of text: plain text, Markdown, HTML and PDF.
+"""Reading documents into blocks of text: plain text, Markdown, HTML, PDF and Word.
 
 Each reader returns :class:`Block` objects (a paragraph with its heading and
 its line or page) or raises :class:`Unreadable` with a reason the index
@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 __all__ = [
+    "STRUCTURED_SUFFIXES",
     "TEXT_SUFFIXES",
     "Block",
     "Unreadable",
@@ -27,6 +28,11 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".rst", ".org"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 PDF_SUFFIXES = frozenset({".pdf"})
+DOCX_SUFFIXES = frozenset({".docx"})
+STRUCTURED_SUFFIXES = HTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+"""Formats whose text is extracted (not shown as the file's own lines)."""
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+_WORD_HEADING = re.compile(r"^(?:Heading (\d)|Title)$")
 _MARKDOWN = frozenset({".md", ".markdown"})
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SNIFF_BYTES = 8192
@@ -52,7 +58,7 @@ class Block:
 def supported(path: Path) -> bool:
     """Whether a file found in a folder is a kind the index reads."""
     suffix = path.suffix.lower()
-    return suffix in TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES
+    return suffix in TEXT_SUFFIXES | STRUCTURED_SUFFIXES
 
 
 def read_blocks(path: Path, *, max_bytes: int) -> list[Block]:
@@ -72,6 +78,8 @@ def read_blocks(path: Path, *, max_bytes: int) -> list[Block]:
     suffix = path.suffix.lower()
     if suffix in PDF_SUFFIXES:
         return _read_pdf(path)
+    if suffix in DOCX_SUFFIXES:
+        return _read_docx(path)
     text = _read_text(path)
     if suffix in HTML_SUFFIXES:
         return _html_blocks(text)
@@ -244,4 +252,51 @@ def _read_pdf(path: Path) -> list[Block]:
                 blocks.append(Block(body, page=number))
     if not blocks and pages:
         raise Unreadable("no text layer (a scanned PDF?)")
+    return blocks
+
+
+def _read_docx(path: Path) -> list[Block]:
+    """Paragraphs of a Word document; its heading styles set the heading."""
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as exc:
+        raise Unreadable(f"cannot read it ({exc.strerror or exc})") from exc
+    if magic == _OLE_MAGIC:  # what Word writes when a password is set
+        raise Unreadable("encrypted (password protected), or an old .doc file")
+    try:
+        document = docx.Document(str(path))
+        paragraphs = [
+            (p.style.name if p.style else "", p.text) for p in document.paragraphs
+        ]
+        tables = [
+            " | ".join(cell.text.strip() for cell in row.cells)
+            for table in document.tables
+            for row in table.rows
+        ]
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise Unreadable(f"not a readable Word document ({exc})") from exc
+    blocks: list[Block] = []
+    headings: list[tuple[int, str]] = []
+    for number, (style, raw) in enumerate(paragraphs, start=1):
+        text = " ".join(raw.split())
+        if not text:
+            continue
+        heading = _WORD_HEADING.match(style)
+        if heading:
+            level = int(heading.group(1) or 0)
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, text))
+            continue
+        path_of = " > ".join(title for _, title in headings)
+        blocks.append(Block(text, path_of, line=number))
+    blocks += [Block(row) for row in tables if row.strip(" |")]
+    if not blocks:
+        raise Unreadable("no text in it")
     return blocks

@@ -15,8 +15,7 @@ from pathlib import Path
 
 from assistant.knowledge.indexer import BUILTIN_PREFIX
 from assistant.knowledge.readers import (
-    HTML_SUFFIXES,
-    PDF_SUFFIXES,
+    STRUCTURED_SUFFIXES,
     Block,
     Unreadable,
     read_blocks,
@@ -69,8 +68,10 @@ def open_source(
         return _passage_only(path, passage, "The file is no longer there.")
     suffix = file.suffix.lower()
     try:
-        if suffix in HTML_SUFFIXES | PDF_SUFFIXES:
-            text, at = _joined(read_blocks(file, max_bytes=max_bytes), page, heading)
+        if suffix in STRUCTURED_SUFFIXES:
+            text, at = _joined(
+                read_blocks(file, max_bytes=max_bytes), page, heading, line
+            )
             return SourceView(path, text, at)
         read_blocks(file, max_bytes=max_bytes)  # refuses binary, huge, unreadable
         text = file.read_bytes().decode("utf-8", errors="replace")
@@ -87,8 +88,11 @@ def _passage_only(path: str, passage: str, why: str) -> SourceView:
     return SourceView(path, passage, 0, f"{why} This is the passage as indexed.")
 
 
-def _joined(blocks: list[Block], page: int | None, heading: str) -> tuple[str, int]:
-    """Blocks as text with their headings and pages; the passage's first line."""
+def _joined(
+    blocks: list[Block], page: int | None, heading: str, line: int | None
+) -> tuple[str, int]:
+    """Blocks as text with their headings and pages; the passage's first line
+    (found by its page, else its line in the original, else its heading)."""
     lines: list[str] = []
     target: int | None = None
     shown_heading, shown_page = "", None
@@ -101,8 +105,9 @@ def _joined(blocks: list[Block], page: int | None, heading: str) -> tuple[str, i
             lines += [f"## {block.heading}", ""]
         if target is None and (
             (page is not None and block.page == page)
-            or (page is None and heading and block.heading == heading)
+            or (page is None and line is not None and block.line == line)
+            or (page is None and line is None and heading and block.heading == heading)
         ):
-            target = max(0, len(lines) - 2)
+            target = len(lines)
         lines += [*block.text.splitlines(), ""]
     return "\n".join(lines), target or 0

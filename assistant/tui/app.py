@@ -313,7 +313,7 @@ class ChatApp(App[None]):
 
     def show_reply(self, reply: Reply) -> MessageView:
         """Show the assistant's reply with what its data holds (sources, items)."""
-        extra = data_markdown(reply.data)
+        extra = data_markdown(reply.data, reply.text)
         text = f"{reply.text}\n\n{extra}" if extra else reply.text
         role = "bot error" if "error" in reply.data else "bot"
         meta = intent_line(reply.intent, reply.confidence, reply.skill)

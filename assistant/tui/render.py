@@ -32,18 +32,38 @@ _REASON_KEYS = ("reason", "reasons", "why", "because")
 _MAX_ITEMS = 10
 
 
-def data_markdown(data: Mapping[str, Any]) -> str:
-    """Markdown for the lists in ``data`` (sources, results, items); may be empty."""
+def data_markdown(data: Mapping[str, Any], shown: str = "") -> str:
+    """Markdown for the lists in ``data`` (sources, results, items); may be empty.
+
+    Only entries that are records (mappings) are listed, and only those the
+    reply's text (``shown``) does not already name: the built-in skills write
+    their results into the text, so nothing is shown twice; plain ids are
+    data for programs, not for people.
+    """
     parts: list[str] = []
     for key, heading in _LIST_KEYS:
         value = data.get(key)
-        if isinstance(value, list) and value:
-            lines = [_item_line(n, item) for n, item in enumerate(value, 1)]
-            shown = lines[:_MAX_ITEMS]
-            if len(lines) > _MAX_ITEMS:
-                shown.append(f"\n*…and {len(lines) - _MAX_ITEMS} more*")
-            parts.append(f"**{heading}**\n\n" + "\n".join(shown))
+        if not isinstance(value, list):
+            continue
+        fresh = [
+            item
+            for item in value
+            if isinstance(item, Mapping) and not _already_shown(item, shown)
+        ]
+        if not fresh:
+            continue
+        lines = [_item_line(n, item) for n, item in enumerate(fresh, 1)]
+        shown_lines = lines[:_MAX_ITEMS]
+        if len(lines) > _MAX_ITEMS:
+            shown_lines.append(f"\n*…and {len(lines) - _MAX_ITEMS} more*")
+        parts.append(f"**{heading}**\n\n" + "\n".join(shown_lines))
     return "\n\n".join(parts)
+
+
+def _already_shown(item: Mapping[str, Any], shown: str) -> bool:
+    """Whether the text already names the item (by its title or where it is)."""
+    names = [_first(item, _TITLE_KEYS), _first(item, _WHERE_KEYS)]
+    return any(name and name in shown for name in names)
 
 
 def reply_sources(data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -88,9 +108,7 @@ def reminder_line(task: str, due: datetime, *, now: datetime) -> str:
     return f"{when}  {task}"
 
 
-def _item_line(number: int, item: object) -> str:
-    if not isinstance(item, Mapping):
-        return f"{number}. {_plain(item)}"
+def _item_line(number: int, item: Mapping[str, Any]) -> str:
     title = _first(item, _TITLE_KEYS) or "(untitled)"
     line = f"{number}. **{_plain(title)}**"
     where = _first(item, _WHERE_KEYS)
