@@ -54,7 +54,7 @@ async def shoot(bot: Assistant, out: Path, theme: str, size: tuple[int, int]) ->
 
         app.action_clear()
         await until(pilot, lambda: not app.query(MessageView))
-        await say(pilot, app, "recommend a fantasy book", "where is my data stored?")
+        await say(pilot, app, "something like The Hobbit", "where is my data stored?")
         app.save_screenshot(f"skills-{theme}.svg", path=str(out))
 
         await pilot.press("ctrl+e")
