@@ -50,7 +50,7 @@ def _run(
     paths: list[Path], list_documents: bool, remove: list[Path], home: Path | None
 ) -> None:
     from assistant.config import load_settings
-    from assistant.knowledge import KnowledgeBase, remove_paths
+    from assistant.knowledge import KnowledgeBase
     from assistant.storage import Database
 
     settings = load_settings(home)
@@ -62,10 +62,7 @@ def _run(
             notify=lambda line: typer.echo(f"Note: {line}", err=True),
         )
         if remove:
-            gone = remove_paths(base, remove)
-            typer.echo(f"Removed {len(gone)} document(s).")
-            for path in gone:
-                typer.echo(f"  - {path}")
+            _remove(base, remove)
         if paths:
             _index(base, paths)
         if list_documents:
@@ -96,6 +93,24 @@ def _index(base: KnowledgeBase, paths: list[Path]) -> None:
     )
     for path, reason in report.skipped:
         typer.echo(f"  skipped {path}: {reason}")
+
+
+def _remove(base: KnowledgeBase, remove: list[Path]) -> None:
+    """Drop documents; name each path under which nothing was indexed."""
+    import os
+
+    from assistant.knowledge import remove_paths
+    from assistant.knowledge.indexer import is_under
+
+    gone = remove_paths(base, remove)
+    for path in remove:
+        wanted = os.path.abspath(path.expanduser())
+        if not any(is_under(document, wanted) for document in gone):
+            typer.echo(f"Nothing is indexed at or under {wanted}; nothing removed.")
+    if gone:
+        typer.echo(f"Removed {len(gone)} document(s).")
+        for document in gone:
+            typer.echo(f"  - {document}")
 
 
 def _list(base: KnowledgeBase) -> None:

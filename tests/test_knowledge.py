@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +226,161 @@ def test_skipped_files_are_reported_and_a_missing_path_is_an_error(
     assert "too big" in reasons[str(folder / "huge.txt")]
     with pytest.raises(InputError, match="does not exist"):
         index_paths(base, [tmp_path / "nowhere"])
+
+
+@contextmanager
+def pipe_watch(*pipes: Path) -> Iterator[list[Path]]:
+    """Yields the pipes something got stuck reading, and frees the reader.
+
+    A reader blocks in ``open`` until a writer comes; the watch opens the write
+    end (which only succeeds while a reader waits) so that a regression fails
+    the test instead of hanging it.
+    """
+    stuck: list[Path] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.2):
+            for pipe in pipes:
+                try:
+                    os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+                except OSError:
+                    continue  # nobody is reading it: good
+                stuck.append(pipe)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield stuck
+    finally:
+        done.set()
+        watcher.join()
+
+
+def test_pipes_and_devices_are_skipped_without_being_opened(
+    base: KnowledgeBase, tmp_path: Path
+) -> None:
+    folder = tmp_path / "with-pipe"
+    folder.mkdir()
+    (folder / "good.md").write_text("# Birds\nThe heron nests by the lake.\n")
+    pipe = folder / "pipe.txt"
+    os.mkfifo(pipe)
+    lone = tmp_path / "lone-pipe"
+    os.mkfifo(lone)
+
+    with pipe_watch(pipe, lone) as stuck:
+        report = index_paths(base, [folder])
+        direct = index_paths(base, [lone])
+        with pytest.raises(Unreadable, match="not a regular file"):
+            read_blocks(pipe, max_bytes=10**6)
+
+    assert stuck == []
+    assert report.added == [str(folder / "good.md")]
+    assert dict(report.skipped) == {
+        str(pipe): "not a regular file (a named pipe), so not read"
+    }
+    assert dict(direct.skipped) == {
+        str(lone): "not a regular file (a named pipe), so not read"
+    }
+    if Path("/dev/null").exists():
+        device = index_paths(base, [Path("/dev/null")])
+        assert "not a regular file (a device)" in dict(device.skipped)["/dev/null"]
+
+
+@pytest.mark.parametrize("change", ["random bytes", "emptied", "a pipe now"])
+def test_a_file_that_turns_unreadable_loses_its_passages(
+    base: KnowledgeBase, tmp_path: Path, change: str
+) -> None:
+    folder = tmp_path / "birds"
+    folder.mkdir()
+    heron = folder / "heron.txt"
+    heron.write_text("The grey heron nests in the reeds by the lake.\n")
+    (folder / "owl.txt").write_text("The barn owl hunts mice at night.\n")
+    index_paths(base, [folder])
+    assert base.search("heron nests", limit=1)[0].path == str(heron)
+
+    if change == "random bytes":
+        heron.write_bytes(random.Random(7).randbytes(3000))
+    elif change == "emptied":
+        heron.write_bytes(b"")
+    else:
+        heron.unlink()
+        os.mkfifo(heron)
+    with pipe_watch(heron) as stuck:
+        report = index_paths(base, [folder])
+
+    assert stuck == []
+    assert report.removed == [str(heron)]
+    assert "old passages were removed" in dict(report.skipped)[str(heron)]
+    assert [d.path for d in base.documents("user")] == [str(folder / "owl.txt")]
+    for method in ("dense", "keyword", "rrf"):
+        hits = base.search("grey heron nests in the reeds", limit=5, method=method)
+        assert all(hit.path != str(heron) for hit in hits), method
+    assert base._ready().size == base.passage_count
+
+
+def test_a_file_turned_binary_is_dropped_when_named_directly(
+    base: KnowledgeBase, tmp_path: Path
+) -> None:
+    note = tmp_path / "note.md"
+    note.write_text("# Keys\nThe spare key is under the blue flowerpot.\n")
+    index_paths(base, [note])
+    note.write_bytes(b"\x00\x01\x02" * 50)
+
+    report = index_paths(base, [note])
+
+    assert report.removed == [str(note)] and "binary" in report.skipped[0][1]
+    assert base.search("spare key flowerpot", limit=5) == []
+
+
+def test_a_name_that_is_not_utf8_is_skipped_and_the_rest_indexed(
+    base: KnowledgeBase, tmp_path: Path
+) -> None:
+    folder = tmp_path / "names"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The bicycle lock code is 4812.\n")
+    bad = folder / os.fsdecode(b"bad\xffname.txt")
+    try:
+        bad.write_text("Words nobody can store.\n")
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+
+    report = index_paths(base, [folder])
+
+    assert report.added == [str(folder / "good.txt")]
+    [(shown, reason)] = report.skipped
+    assert shown == str(folder) + "/bad\\xffname.txt"  # printable as it is
+    assert reason == "its name is not valid UTF-8; rename it"
+    assert base.search("bicycle lock code", limit=1)[0].path.endswith("good.txt")
+
+
+def test_removing_a_path_that_is_not_indexed_says_so(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "cache").symlink_to(embedder.folder.parents[1], target_is_directory=True)
+    note = tmp_path / "note.txt"
+    note.write_text("The plumber comes on Tuesday.\n")
+    first = open_base(home, embedder)
+    index_paths(first, [note])
+    first.database.close()
+    runner = CliRunner()
+    command = ["index", "--home", str(home), "--remove", str(tmp_path / "nope")]
+
+    nothing = runner.invoke(app, command)
+    both = runner.invoke(app, [*command, "--remove", str(note)])
+
+    assert nothing.exit_code == 0, nothing.output
+    assert f"Nothing is indexed at or under {tmp_path / 'nope'}" in nothing.output
+    assert "Removed" not in nothing.output
+    assert both.exit_code == 0, both.output
+    assert "Removed 1 document(s)." in both.output and str(note) in both.output
+    assert "Nothing is indexed at or under" in both.output
 
 
 def test_remove_drops_a_folder(base: KnowledgeBase, notes: Path) -> None:
@@ -453,3 +611,20 @@ def test_broken_and_encrypted_word_files_are_refused(tmp_path: Path) -> None:
         read_blocks(broken, max_bytes=10**7)
     with pytest.raises(Unreadable, match="encrypted"):
         read_blocks(locked, max_bytes=10**7)
+
+
+def test_a_fake_or_damaged_word_file_gets_a_plain_reason(tmp_path: Path) -> None:
+    import zipfile
+
+    fake = tmp_path / "fake.docx"
+    fake.write_bytes(random.Random(3).randbytes(2000))
+    damaged = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<not xml")
+
+    for file, reason in ((fake, "not a .docx file"), (damaged, "damaged")):
+        with pytest.raises(Unreadable) as refused:
+            read_blocks(file, max_bytes=10**7)
+        message = str(refused.value)
+        assert message.startswith("not a readable Word document") and reason in message
+        assert "Package not found" not in message and "xml" not in message.lower()

@@ -2,8 +2,12 @@
 
 A file is read and embedded again only when its size, time and content hash
 say it changed; documents under an indexed folder that are gone from disk are
-dropped. Each file is committed on its own, and the vector index is saved at
-the end, so a run killed halfway keeps everything it finished.
+dropped, and so are the passages of an indexed file that can no longer be
+read (it turned binary, empty, too big, or into a pipe), so search never
+serves text the file no longer has. Only regular files are opened: a named
+pipe or a device would block or never end. Each file is committed on its own,
+and the vector index is saved at the end, so a run killed halfway keeps
+everything it finished.
 """
 
 from __future__ import annotations
@@ -19,7 +23,13 @@ from pathlib import Path
 from assistant.errors import InputError
 from assistant.knowledge.chunking import make_passages
 from assistant.knowledge.library import KnowledgeBase
-from assistant.knowledge.readers import Unreadable, read_blocks, supported
+from assistant.knowledge.readers import (
+    Block,
+    Unreadable,
+    read_blocks,
+    regular_stat,
+    supported,
+)
 
 __all__ = ["IndexReport", "index_builtin", "index_paths", "remove_paths"]
 
@@ -40,7 +50,8 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    """(path, reason) of files that were not indexed."""
+    """(path, reason) of files that were not indexed; a file that was indexed
+    before is also in ``removed``, as its old passages were dropped."""
     passages: int = 0
     """Passages embedded in this run."""
     seconds: float = 0.0
@@ -87,14 +98,17 @@ def remove_paths(base: KnowledgeBase, paths: Sequence[Path]) -> list[str]:
     gone = [
         doc.path
         for doc in base.documents("user")
-        if any(
-            doc.path == w or doc.path.startswith(w.rstrip(os.sep) + os.sep)
-            for w in wanted
-        )
+        if any(is_under(doc.path, w) for w in wanted)
     ]
-    base.remove_documents(gone)
-    base.flush()
+    if gone:  # nothing to drop: leave the index (and the embedder) alone
+        base.remove_documents(gone)
+        base.flush()
     return gone
+
+
+def is_under(path: str, wanted: str) -> bool:
+    """Whether ``path`` is the absolute path ``wanted`` or inside it."""
+    return path == wanted or path.startswith(wanted.rstrip(os.sep) + os.sep)
 
 
 def index_builtin(base: KnowledgeBase) -> int:
@@ -138,7 +152,7 @@ def _collect(
     files: dict[Path, None] = {}
     explicit: set[Path] = set()
     for root in roots:
-        if root.is_file():
+        if not root.is_dir():  # a file, or a pipe or device _index_file refuses
             files.setdefault(root, None)
             explicit.add(root)
             continue
@@ -165,40 +179,79 @@ def _index_file(
     base: KnowledgeBase, file: Path, report: IndexReport, *, explicit: bool
 ) -> None:
     path = str(file)
-    try:
-        stat = file.stat()
-    except OSError as exc:
-        report.skipped.append((path, f"cannot read it ({exc.strerror or exc})"))
+    if not _storable(path):
+        # SQLite cannot store a name that is not valid UTF-8; skip just this file.
+        report.skipped.append((_shown(path), "its name is not valid UTF-8; rename it"))
         return
     known = base.fingerprint(path)
-    if known is not None and known[:2] == (stat.st_size, stat.st_mtime_ns):
-        report.unchanged.append(path)
-        return
     try:
-        if not explicit and not supported(file):
-            raise Unreadable("not a kind of file the index reads")
-        max_bytes = int(base.options.max_file_mb * 1_000_000)
-        blocks = read_blocks(file, max_bytes=max_bytes)
-        digest = _sha256(file)
+        info = regular_stat(file)
+        if known is not None and known[:2] == (info.st_size, info.st_mtime_ns):
+            report.unchanged.append(path)
+            return
+        blocks, digest = _read(base, file, explicit=explicit)
     except Unreadable as exc:
-        report.skipped.append((path, str(exc)))
-        return
-    except OSError as exc:
-        report.skipped.append((path, f"cannot read it ({exc.strerror or exc})"))
+        _refuse(base, path, str(exc), report, known=known is not None)
         return
     if known is not None and known[2] == digest:
-        base.touch(path, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+        base.touch(path, size=info.st_size, mtime_ns=info.st_mtime_ns)
         report.unchanged.append(path)
         return
     passages = make_passages(blocks, max_words=base.options.passage_words)
     if not passages:
-        report.skipped.append((path, "no text in it"))
+        _refuse(base, path, "no text in it", report, known=known is not None)
         return
     base.put_document(
-        path, passages, size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=digest
+        path, passages, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=digest
     )
     report.passages += len(passages)
     (report.updated if known is not None else report.added).append(path)
+
+
+def _read(
+    base: KnowledgeBase, file: Path, *, explicit: bool
+) -> tuple[list[Block], str]:
+    """The blocks and content hash of a file.
+
+    Raises:
+        Unreadable: with the reason the report shows.
+    """
+    if not explicit and not supported(file):
+        raise Unreadable("not a kind of file the index reads")
+    max_bytes = int(base.options.max_file_mb * 1_000_000)
+    try:
+        return read_blocks(file, max_bytes=max_bytes), _sha256(file)
+    except OSError as exc:
+        raise Unreadable(f"cannot read it ({exc.strerror or exc})") from exc
+
+
+def _refuse(
+    base: KnowledgeBase, path: str, reason: str, report: IndexReport, *, known: bool
+) -> None:
+    """Skip a file; if it was indexed before, drop its old passages.
+
+    Search must not keep serving text a file no longer has (or that can no
+    longer be checked), so a refused file that was indexed is removed too.
+    """
+    if known:
+        base.remove_documents([path])
+        report.removed.append(path)
+        reason += "; its old passages were removed from the index"
+    report.skipped.append((path, reason))
+
+
+def _storable(path: str) -> bool:
+    """Whether a path can be stored: names that are not UTF-8 hold surrogates."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(path: str) -> str:
+    """A path that can be printed: bytes that are not UTF-8 become ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def _drop_missing(

@@ -8,7 +8,9 @@ report shows to the user. Nothing here embeds or stores anything.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +21,7 @@ __all__ = [
     "Block",
     "Unreadable",
     "read_blocks",
+    "regular_stat",
     "supported",
     "text_blocks",
 ]
@@ -61,16 +64,46 @@ def supported(path: Path) -> bool:
     return suffix in TEXT_SUFFIXES | STRUCTURED_SUFFIXES
 
 
+def regular_stat(path: Path) -> os.stat_result:
+    """The stat of a regular file, looked at without opening it.
+
+    Reading a named pipe blocks until something writes to it, and a device
+    such as ``/dev/zero`` never ends, so anything but a regular file (after
+    following links) is refused before it is opened.
+
+    Raises:
+        Unreadable: it cannot be looked at, or it is not a regular file.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise Unreadable(f"cannot read it ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise Unreadable(f"not a regular file ({_kind(info.st_mode)}), so not read")
+    return info
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
 def read_blocks(path: Path, *, max_bytes: int) -> list[Block]:
     """The blocks of one file.
 
     Raises:
-        Unreadable: the file is too big, binary, encrypted or cannot be read.
+        Unreadable: the file is too big, binary, encrypted, not a regular
+            file or cannot be read.
     """
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise Unreadable(f"cannot read it ({exc.strerror or exc})") from exc
+    size = regular_stat(path).st_size
     if size > max_bytes:
         raise Unreadable(
             f"too big ({size / 1e6:.1f} MB, the limit is {max_bytes / 1e6:.0f} MB)"
@@ -279,8 +312,17 @@ def _read_docx(path: Path) -> list[Block]:
             for table in document.tables
             for row in table.rows
         ]
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise Unreadable(f"not a readable Word document ({exc})") from exc
+    except Exception as exc:  # python-docx and lxml raise many kinds on bad files
+        # Their messages ("Package not found at ...", "There is no item named
+        # ...", XML syntax errors) mean nothing to the user, so only the log
+        # keeps them.
+        logger.debug("python-docx failed on %s", path, exc_info=True)
+        why = (
+            "not a .docx file, or damaged"
+            if isinstance(exc, PackageNotFoundError | zipfile.BadZipFile)
+            else "damaged"
+        )
+        raise Unreadable(f"not a readable Word document ({why})") from exc
     blocks: list[Block] = []
     headings: list[tuple[int, str]] = []
     for number, (style, raw) in enumerate(paragraphs, start=1):
