@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,9 @@ import pytest
 from assistant.recommend.catalog import (
     Catalog,
     CatalogError,
+    Duplicate,
     load_default_items,
+    read_catalog,
     read_items,
     read_ratings,
 )
@@ -23,7 +26,7 @@ from assistant.recommend.collab import (
 from assistant.recommend.index import VectorIndex
 from assistant.recommend.model import HybridModel, Weights
 from assistant.recommend.ranking import mmr
-from assistant.recommend.requests import parse_opinion, parse_request
+from assistant.recommend.requests import parse_opinion, parse_request, request_kind
 from assistant.recommend.vectors import dequantise, quantise
 
 
@@ -79,15 +82,77 @@ def test_catalog_files_in_csv_and_json_lines(tmp_path: Path) -> None:
         ('{"id": 1, "title": "x"}\n{oops\n', "a.jsonl", "line 2: not JSON"),
         ("name\nx\n", "a.csv", "'id' and a 'title'"),
         ("", "a.csv", "holds no items"),
+        ('{"id": 1, "title": "x", "tags": 5}\n', "a.jsonl", "line 1: tags must be"),
+        ('{"id": 1, "title": "x"}\n{"id": 2, "title": "y", "tags": [["a"]]}\n',
+         "a.jsonl", "line 2: tags must be a list of words"),
+        ('{"id": 1, "title": "x", "tags": {"a": 1}}\n', "a.jsonl", "tags must be"),
+        ('{"id": 1, "title": "x", "year": 1e300}\n', "a.jsonl",
+         "line 1: the year must be a whole number from -5000 to 3000, not 1e"),
+        ('{"id": 1, "title": "x", "year": 1' + "0" * 5000 + "}\n", "a.jsonl",
+         "line 1: not JSON"),
+        ("id,title,year\n1,x,-5001\n", "a.csv", "line 2: the year must be"),
+        ("id,title,year\n1,x,soon\n", "a.csv", "not 'soon'"),
+        ("id,title,popularity\n1,x,-2\n", "a.csv", "line 2: the popularity must"),
+        ('{"id": [1], "title": "x"}\n', "a.jsonl", "line 1: the id must be text"),
+        ('{"id": 1, "title": "x", "creator": {}}\n', "a.jsonl", "creator must be"),
+        ('id,title\n1,ok\n2,"The Hunger\n3,Dune\n', "a.csv",
+         r'line 3: a quote \("\) opened here is never closed'),
+        ('id,title\n1,"The" End\n', "a.csv", "line 2: not valid CSV"),
+        ("id,title\n1,Hello, World\n", "a.csv", "line 2: 3 fields but the header"),
     ],
-)
+)  # fmt: skip
 def test_bad_catalog_files_are_clear_errors(
     tmp_path: Path, content: str, name: str, message: str
 ) -> None:
     path = tmp_path / name
     path.write_text(content)
-    with pytest.raises(CatalogError, match=message):
+    with pytest.raises(CatalogError, match=message) as caught:
         read_items(path)
+    assert str(caught.value).startswith(f"{path}")  # the message names the file
+
+
+def test_a_gz_file_that_is_not_gzip_is_a_clear_error(tmp_path: Path) -> None:
+    plain = tmp_path / "books.csv.gz"
+    plain.write_text("id,title\n1,Dune\n")
+    with pytest.raises(CatalogError, match=r"books\.csv\.gz is not a gzip file"):
+        read_items(plain)
+    packed = tmp_path / "packed.jsonl.gz"
+    packed.write_bytes(gzip.compress(b'{"id": "g1", "title": "Tetris"}\n'))
+    assert [item.key for item in read_items(packed, kind="game")] == ["game:g1"]
+
+
+def test_id_zero_long_descriptions_and_edge_years_are_kept(tmp_path: Path) -> None:
+    jsonl = tmp_path / "zero.jsonl"
+    jsonl.write_text(
+        '{"id": 0, "title": "Zero", "year": -5000, "tags": ["a", 7]}\n'
+        '{"id": 1, "title": 1984, "year": "3000", "popularity": 0}\n'
+    )
+    long = "word " * 60_000  # 300 KB, over the csv module's default field limit
+    csv_file = tmp_path / "long.csv"
+    csv_file.write_text(f'id,title,description\n1,Long,"{long}"\n\n2,Short,\n')
+
+    zero, year_1984 = read_items(jsonl)
+    assert (zero.key, zero.year, zero.tags) == ("book:0", -5000, ("a", "7"))
+    assert (year_1984.title, year_1984.year) == ("1984", 3000)
+    items = read_items(csv_file)
+    assert items[0].description == long.strip()
+    assert [item.key for item in items] == ["book:1", "book:2"]
+
+
+def test_duplicate_ids_in_a_file_keep_the_first_row_and_are_listed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dupes.csv"
+    path.write_text(
+        "id,title,kind\n1,First,book\n2,Other,book\n1,Second,book\n1,Film,film\n"
+    )
+    found = read_catalog(path)
+    assert [(i.key, i.title) for i in found.items] == [
+        ("book:1", "First"),
+        ("book:2", "Other"),
+        ("film:1", "Film"),  # another kind: another item
+    ]
+    assert found.duplicates == [Duplicate(line=4, key="book:1", first_line=2)]
 
 
 def test_ratings_files_and_their_errors(tmp_path: Path) -> None:
@@ -101,6 +166,9 @@ def test_ratings_files_and_their_errors(tmp_path: Path) -> None:
         read_ratings(bad)
     with pytest.raises(CatalogError, match="Cannot read"):
         read_ratings(tmp_path / "missing.csv")
+    zero = tmp_path / "zero.jsonl"
+    zero.write_text('{"user": 0, "item": 0, "rating": 4}\n')
+    assert read_ratings(zero) == [("0", "0", 4.0)]
 
 
 @pytest.mark.parametrize(
@@ -112,6 +180,11 @@ def test_ratings_files_and_their_errors(tmp_path: Path) -> None:
         ("recommend a film", "film", None, "", 5),
         ("give me three book recommendations", "book", None, "", 3),
         ("what should I have for dinner", "meal", None, "", 5),
+        # the words of the seed title name no kind (or count)
+        ("something like The Hunger Games", None, "the hunger games", "", 5),
+        ("a film like The Hunger Games", "film", "the hunger games", "", 5),
+        ("something like the hobbit books", "book", "the hobbit", "", 5),
+        ("three books like Two Games Of Chess", "book", "two games of chess", "", 3),
     ],
 )
 def test_requests_are_read(
@@ -124,6 +197,12 @@ def test_requests_are_read(
         topic,
         count,
     )
+
+
+def test_the_kind_of_a_request_with_a_loved_title_ignores_the_title() -> None:
+    text = "I loved The Hunger Games, recommend something similar"
+    assert request_kind(text, title="the hunger games") is None
+    assert request_kind("I loved Dune, any films like it", title="dune") == "film"
 
 
 def test_references_to_the_last_suggestion() -> None:

@@ -206,3 +206,106 @@ def test_did_you_mean_takes_a_numbered_answer_or_no(bot: Assistant) -> None:
     reply = bot.respond("no", user="ann")
     assert "left it" in reply.text
     assert [t.key for t in TasteStore(bot.database).taste("ann")] == [choices[1]]
+
+
+def test_kind_words_inside_a_seed_title_do_not_set_the_kind(bot: Assistant) -> None:
+    text, data = _ask(bot, "something like The Hunger Games")
+    assert "If you liked The Hunger Games" in text
+    assert data["items"] and all(key.startswith("book:") for key in data["items"])
+    assert "book:1" not in data["items"]
+
+    text, data = _ask(bot, "I loved The Hunger Games, recommend something similar")
+    assert "If you liked The Hunger Games" in text
+    assert [t.key for t in TasteStore(bot.database).taste("ann")] == ["book:1"]
+
+    text, data = _ask(bot, "recommend a film like The Hunger Games")
+    assert data["missing_kind"] is True and "no films" in text
+
+
+def _import(home: Path, *args: str) -> Any:
+    return CliRunner().invoke(app, ["catalog", "import", *args, "--home", str(home)])
+
+
+def test_an_import_never_silently_replaces_an_item_with_the_same_id(
+    bot: Assistant, home: Path
+) -> None:
+    _ask(bot, "I loved The Hunger Games")
+    mine = home / "mine.csv"
+    mine.write_text("id,title\n1,My Own Book\n2000000,Another\n")
+
+    refused = _import(home, str(mine))
+    assert refused.exit_code == 1, refused.output
+    assert "book:1 (The Hunger Games)" in refused.output
+    assert "Nothing was imported" in refused.output and "--replace" in refused.output
+    assert "Traceback" not in refused.output
+    assert TasteStore(bot.database).items() == []
+
+    as_films = _import(home, str(mine), "--kind", "film")  # film:1 is free
+    assert as_films.exit_code == 0, as_films.output
+    assert "Imported 2 items" in as_films.output and "Replaced" not in as_films.output
+
+    again = _import(home, str(mine), "--kind", "film")  # imported before: same rule
+    assert again.exit_code == 1 and "film:1 (My Own Book)" in again.output
+
+    replaced = _import(home, str(mine), "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "Replaced 1 existing item with the same id: book:1" in replaced.output
+    assert "The Hunger Games -> My Own Book" in replaced.output
+    listed = CliRunner().invoke(
+        app,
+        ["catalog", "list", "--kind", "book", "--limit", "5000", "--home", str(home)],
+    )
+    rows = [line.split(None, 1) for line in listed.output.splitlines()]
+    assert [row[1] for row in rows if row[0] == "book:1"] == ["My Own Book"]
+
+
+def test_an_import_reports_rows_that_repeat_an_id(home: Path) -> None:
+    films = home / "dupes.csv"
+    films.write_text(
+        "id,title,kind\nf1,Alien,film\nf2,Up,film\nf1,Aliens,film\nf1,Alien 3,film\n"
+    )
+    result = _import(home, str(films))
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 items" in result.output
+    assert (
+        "Skipped 2 duplicate rows (the first row of each id is kept)" in result.output
+    )
+    assert "line 4 (film:f1, first on line 2), line 5 (film:f1" in result.output
+    with Assistant(home=home) as bot:
+        titles = {i.key: i.title for i in TasteStore(bot.database).items()}
+    assert titles == {"film:f1": "Alien", "film:f2": "Up"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("x.jsonl", '{"id": 1, "title": "a"}\n\n{"id": 2, "title": "b", "tags": 5}\n',
+         "x.jsonl, line 3: tags must be a list of words"),
+        ("x.jsonl", '{"id": 1, "title": "a", "year": 1e300}\n', "line 1: the year"),
+        ("x.csv.gz", "id,title\n1,a\n", "x.csv.gz is not a gzip file"),
+        ("x.csv", 'id,title\n7,"Unclosed\n8,b\n', "x.csv, line 2: a quote"),
+    ],
+)  # fmt: skip
+def test_bad_fields_are_clear_errors_and_import_nothing(
+    home: Path, name: str, content: str, message: str
+) -> None:
+    path = home / name
+    path.write_text(content)
+    result = _import(home, str(path))
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output and "unexpected" not in result.output
+    with Assistant(home=home) as bot:
+        assert TasteStore(bot.database).items() == []
+
+
+def test_an_item_with_id_zero_and_a_long_description_is_imported(home: Path) -> None:
+    path = home / "zero.jsonl"
+    long = "a quiet story " * 20_000
+    path.write_text(f'{{"id": 0, "title": "Zero Hour", "description": "{long}"}}\n')
+    result = _import(home, str(path), "--kind", "film")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 item from" in result.output
+    with Assistant(home=home) as bot:
+        (item,) = TasteStore(bot.database).items()
+    assert item.key == "film:0" and item.description == long.strip()

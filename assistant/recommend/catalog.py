@@ -14,6 +14,7 @@ import io
 import json
 import math
 import re
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -24,11 +25,15 @@ from assistant.errors import AssistantError
 
 __all__ = [
     "KINDS",
+    "YEARS",
     "Catalog",
     "CatalogError",
+    "CatalogFile",
+    "Duplicate",
     "Item",
     "item_from_row",
     "load_default_items",
+    "read_catalog",
     "read_items",
     "read_ratings",
 ]
@@ -47,6 +52,8 @@ ACCEPT = 88.0
 """A title match at least this good is taken without asking."""
 SUGGEST_FROM = 55.0
 """Titles scoring less than this are too far off to offer as "did you mean"."""
+YEARS = (-5000, 3000)
+"""The years an item may have; others are refused on import."""
 _SERIES = re.compile(r"\s*\(([^()]*?),?\s*#[\d.]+(?:-\d+)?\)\s*$")
 
 
@@ -176,26 +183,57 @@ def load_default_items() -> list[Item]:
     return [item_from_row(json.loads(line), "book") for line in lines if line]
 
 
-def read_items(path: Path, *, kind: str | None = None) -> list[Item]:
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A row whose id an earlier row of the same file already had."""
+
+    line: int
+    key: str
+    first_line: int
+    """The line of the row that was kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFile:
+    """What a catalog file holds: its items, and the rows skipped as duplicates."""
+
+    items: list[Item]
+    duplicates: list[Duplicate]
+
+
+def read_catalog(path: Path, *, kind: str | None = None) -> CatalogFile:
     """Read a catalog file (CSV with a header, or JSON lines).
 
+    A row whose kind and id an earlier row already had is skipped: the first
+    row of each id is kept, the others are listed in ``duplicates``.
+
     Args:
-        path: the file; ``.jsonl``/``.json`` is read as JSON lines, else CSV.
+        path: the file; ``.jsonl``/``.json`` is read as JSON lines, else CSV;
+            either may be gzipped (``.gz``).
         kind: the kind of rows that have no ``kind`` column (default ``book``).
 
     Raises:
-        CatalogError: the file cannot be read, or a row lacks an id or title.
+        CatalogError: the file cannot be read, or a row lacks an id or title or
+            has a field of the wrong type; the message names the file and line.
     """
     items: list[Item] = []
-    seen: set[str] = set()
+    duplicates: list[Duplicate] = []
+    first: dict[str, int] = {}
     for number, row in _rows(path):
-        item = item_from_row(row, _kind(kind or "book"), number)
-        if item.key not in seen:
-            seen.add(item.key)
-            items.append(item)
+        item = item_from_row(row, _kind(kind or "book"), number, source=str(path))
+        if item.key in first:
+            duplicates.append(Duplicate(number, item.key, first[item.key]))
+            continue
+        first[item.key] = number
+        items.append(item)
     if not items:
         raise CatalogError(f"{path} holds no items; it needs 'id' and 'title' columns.")
-    return items
+    return CatalogFile(items, duplicates)
+
+
+def read_items(path: Path, *, kind: str | None = None) -> list[Item]:
+    """The items of a catalog file; see :func:`read_catalog` (duplicates dropped)."""
+    return read_catalog(path, kind=kind).items
 
 
 def read_ratings(path: Path) -> list[tuple[str, str, float]]:
@@ -209,20 +247,21 @@ def read_ratings(path: Path) -> list[tuple[str, str, float]]:
     """
     rows: list[tuple[str, str, float]] = []
     for number, row in _rows(path):
-        user = str(row.get("user") or row.get("user_id") or "").strip()
-        item = str(row.get("item") or row.get("item_id") or row.get("id") or "")
+        where = f"{path}, line {number}"
+        user = _text(_first(row, "user", "user_id"), "the user", where)
+        item = _text(_first(row, "item", "item_id", "id"), "the item", where)
         value = row.get("rating", row.get("value"))
-        if not user or not item.strip():
+        if not user or not item:
             raise CatalogError(f"{path}, line {number}: needs 'user' and 'item'.")
         try:
             rating = 5.0 if value in (None, "") else float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             rating = math.nan
         if not 0 <= rating <= 5:
             raise CatalogError(
                 f"{path}, line {number}: the rating {value!r} is not a number 0-5."
             )
-        rows.append((user, item.strip(), rating))
+        rows.append((user, item, rating))
     return rows
 
 
@@ -232,7 +271,13 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise CatalogError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise CatalogError(
+                f"{path} is not a gzip file, or it is damaged; if it is plain text,"
+                " drop the '.gz' from its name."
+            ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -241,9 +286,43 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     if name.endswith((".jsonl", ".json", ".ndjson")):
         yield from _json_rows(path, text.splitlines())
     else:
-        reader = csv.DictReader(io.StringIO(text))
-        for number, row in enumerate(reader, start=2):
-            yield number, {k.strip().lower(): v for k, v in row.items() if k}
+        yield from _csv_rows(path, text)
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows by the line they start on; a quote left open is an error, not a field."""
+    # no field can be longer than the file: long descriptions are fine
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text), strict=True)
+    start = 1
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [name.strip().lower() for name in header]
+        while True:
+            start = reader.line_num + 1
+            values = next(reader, None)
+            if values is None:
+                return
+            if not values:
+                continue  # a blank line
+            if any(value.strip() for value in values[len(names) :]):
+                raise CatalogError(
+                    f"{path}, line {start}: {len(values)} fields but the header"
+                    f" names {len(names)}; put quotes around a field that holds a"
+                    " comma."
+                )
+            yield start, {k: v for k, v in zip(names, values, strict=False) if k}
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            message = 'a quote (") opened here is never closed'
+        else:
+            message = (
+                f"not valid CSV ({exc}); a field that holds a comma, a quote or a"
+                ' line break goes in quotes, with each quote in it doubled ("")'
+            )
+        raise CatalogError(f"{path}, line {start}: {message}.") from exc
 
 
 def _json_rows(
@@ -256,34 +335,45 @@ def _json_rows(
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise CatalogError(f"{path}, line {number}: not JSON ({exc.msg}).") from exc
+        except ValueError as exc:  # a number with thousands of digits
+            raise CatalogError(f"{path}, line {number}: not JSON ({exc}).") from exc
+        except RecursionError as exc:
+            raise CatalogError(f"{path}, line {number}: nested too deeply.") from exc
         if not isinstance(row, dict):
             raise CatalogError(f"{path}, line {number}: expected a JSON object.")
         yield number, {str(k).lower(): v for k, v in row.items()}
 
 
-def item_from_row(row: dict[str, Any], kind: str, number: int = 0) -> Item:
+def item_from_row(
+    row: dict[str, Any], kind: str, number: int = 0, *, source: str = ""
+) -> Item:
     """An item from a file's row; ``kind`` when the row names none.
 
+    Args:
+        row: the row's fields by lower-case name.
+        kind: the kind of the item when the row has no ``kind``.
+        number: the row's line, for messages.
+        source: the file, for messages.
+
     Raises:
-        CatalogError: the row has no id or no title.
+        CatalogError: the row has no id or no title, or a field of the wrong
+            type (tags that are not words, a year outside -5000..3000...).
     """
-    ident = str(row.get("id") or "").strip()
-    title = str(row.get("title") or "").strip()
+    where = f"{source}, line {number}" if source else f"Line {number}"
+    ident = _text(row.get("id"), "the id", where)
+    title = _text(row.get("title"), "the title", where)
     if not ident or not title:
-        raise CatalogError(f"Line {number}: every item needs an 'id' and a 'title'.")
-    kind = _kind(str(row.get("kind") or kind))
-    tags = row.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [t for t in re.split(r"[|;,]", tags)]
+        raise CatalogError(f"{where}: every item needs an 'id' and a 'title'.")
+    kind = _kind(_text(row.get("kind"), "the kind", where) or kind)
     return Item(
         key=f"{kind}:{ident}",
         kind=kind,
         title=title,
-        creator=str(row.get("creator") or row.get("author") or "").strip(),
-        year=_number(row.get("year"), int),
-        tags=tuple(t.strip() for t in tags if str(t).strip()),
-        description=str(row.get("description") or "").strip(),
-        popularity=max(0.0, _number(row.get("popularity"), float) or 0.0),
+        creator=_text(_first(row, "creator", "author"), "the creator", where),
+        year=_year(row.get("year"), where),
+        tags=_tags(row.get("tags"), where),
+        description=_text(row.get("description"), "the description", where),
+        popularity=_popularity(row.get("popularity"), where),
     )
 
 
@@ -292,11 +382,117 @@ def _kind(text: str) -> str:
     return _KIND_ALIASES.get(word, word) or "book"
 
 
-def _number(value: Any, kind: type[int] | type[float]) -> Any:
-    if value in (None, ""):
+def _first(row: dict[str, Any], *names: str) -> Any:
+    """The first of ``names`` that the row has a value for (0 counts)."""
+    for name in names:
+        value = row.get(name)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return value
+    return None
+
+
+def _text(value: Any, name: str, where: str) -> str:
+    """A text field; numbers are taken as text (``"id": 0`` is the id "0")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CatalogError(f"{where}: {name} must be text, not {value}.")
+        return str(value)
+    raise CatalogError(f"{where}: {name} must be text, not {_json_name(value)}.")
+
+
+def _tags(value: Any, where: str) -> tuple[str, ...]:
+    """Tags: a list of words, or words split by ``|``, ``;`` or ``,``."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        words: list[Any] = re.split(r"[|;,]", value)
+    elif isinstance(value, list | tuple):
+        words = list(value)
+    else:
+        words = [None]
+    tags = []
+    for word in words:
+        if isinstance(word, bool) or not isinstance(word, str | int | float):
+            raise CatalogError(
+                f"{where}: tags must be a list of words (or words separated by"
+                f" '|'), not {_json_name(value)}."
+            )
+        if str(word).strip():
+            tags.append(str(word).strip())
+    return tuple(tags)
+
+
+def _year(value: Any, where: str) -> int | None:
+    """A whole number from :data:`YEARS`; empty is no year."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    low, high = YEARS
+    problem = CatalogError(
+        f"{where}: the year must be a whole number from {low} to {high},"
+        f" not {_shown(value)}."
+    )
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise problem
+    if isinstance(value, int):
+        year = value
+    else:
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            raise problem from None
+        if not math.isfinite(number) or not number.is_integer():
+            raise problem
+        year = int(number)
+    if not low <= year <= high:
+        raise problem
+    return year
+
+
+def _popularity(value: Any, where: str) -> float:
+    """A number of 0 or more; empty is 0."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0.0
+    problem = CatalogError(
+        f"{where}: the popularity must be a number of 0 or more, not {_shown(value)}."
+    )
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise problem
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return kind(number) if math.isfinite(number) else None
+    except (ValueError, OverflowError):
+        raise problem from None
+    if not math.isfinite(number) or number < 0:
+        raise problem
+    return number
+
+
+def _shown(value: Any) -> str:
+    """A value as a message shows it: short, and strings in quotes."""
+    if isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        return _json_name(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_name(value: Any) -> str:
+    """What a JSON value is, in words: "a list", "an object"..."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return (
+            "a list"
+            if not any(isinstance(v, list | dict) for v in value)
+            else ("a list of lists or objects")
+        )
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return "null" if value is None else type(value).__name__

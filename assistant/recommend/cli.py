@@ -36,19 +36,71 @@ def import_catalog(
     kind: Annotated[
         str, typer.Option("--kind", help="Kind of rows without a 'kind' column.")
     ] = "book",
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Let items replace those already in the catalog with the same "
+            "kind and id (likes and ratings of that id then apply to the new item).",
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
-    """Add items (and optionally other people's ratings) to the catalog."""
-    from assistant.recommend.catalog import read_items, read_ratings
+    """Add items (and optionally other people's ratings) to the catalog.
+
+    An item is known by its kind and id (book:1). If an id of the file is
+    already in the catalog, shipped or imported before, nothing is imported
+    unless --replace is given; then the file's item replaces the old one and
+    the report lists the ids replaced. Of rows in the file with the same id,
+    the first is imported and the others are skipped and listed by line.
+    """
+    from assistant.recommend.catalog import (
+        CatalogError,
+        load_default_items,
+        read_catalog,
+        read_ratings,
+    )
 
     with _opened(home) as (settings, store):
-        items = read_items(file, kind=kind)
+        found = read_catalog(file, kind=kind)
+        items = found.items
         rows = read_ratings(ratings) if ratings else []
+        existing = {item.key: item for item in load_default_items()}
+        existing.update((item.key, item) for item in store.items())
+        clashes = [(existing[item.key], item) for item in items if item.key in existing]
+        if clashes and not replace:
+            listed = _listing([f"{old.key} ({old.title})" for old, _ in clashes])
+            raise CatalogError(
+                f"{file}: {_count(len(clashes), 'item')} already in the catalog with"
+                f" the same id: {listed}. Nothing was imported. Give yours other ids,"
+                " import them with another --kind, or add --replace to replace the"
+                " items already there."
+            )
         keys = {item.key.split(":", 1)[1]: item.key for item in items}
         known = [(user, keys[item], r) for user, item, r in rows if item in keys]
         store.add_items(items)
         store.add_ratings(known)
-        typer.echo(f"Imported {len(items):,} items from {file}.")
+        typer.echo(f"Imported {_count(len(items), 'item')} from {file}.")
+        if clashes:
+            listed = _listing(
+                [f"{old.key} ({old.title} -> {new.title})" for old, new in clashes]
+            )
+            typer.echo(
+                f"Replaced {_count(len(clashes), 'existing item')} with the same id:"
+                f" {listed}."
+            )
+        if found.duplicates:
+            listed = _listing(
+                [
+                    f"line {d.line} ({d.key}, first on line {d.first_line})"
+                    for d in found.duplicates
+                ]
+            )
+            typer.echo(
+                f"Skipped {_count(len(found.duplicates), 'duplicate row')} (the"
+                f" first row of each id is kept): {listed}.",
+                err=True,
+            )
         if ratings:
             typer.echo(f"Imported {len(known):,} ratings from {ratings}.")
             if len(known) < len(rows):
@@ -135,3 +187,15 @@ def _recommender(settings: Settings, store: TasteStore) -> Recommender:
 def _summary(kinds: dict[str, int]) -> str:
     parts = ", ".join(f"{count:,} {kind}" for kind, count in sorted(kinds.items()))
     return f"Catalog: {parts}."
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def _listing(parts: list[str], *, most: int = 10) -> str:
+    """Up to ``most`` parts, then how many more."""
+    text = ", ".join(parts[:most])
+    if len(parts) > most:
+        text += f" and {len(parts) - most:,} more"
+    return text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Opinion", "Request", "parse_opinion", "parse_request"]
+__all__ = ["Opinion", "Request", "parse_opinion", "parse_request", "request_kind"]
 
 # Words that name a kind; the catalog's own kinds plus those it may lack.
 KIND_WORDS = {
@@ -95,10 +95,12 @@ class Opinion:
 
 
 def parse_request(text: str) -> Request:
-    """Read a request such as "something like The Hobbit" or "a short sci-fi novel"."""
+    """Read a request such as "something like The Hobbit" or "a short sci-fi novel".
+
+    The words of a seed title name no kind or count: "something like The
+    Hunger Games" asks for anything like that book, "a film like ..." for films.
+    """
     lowered = _clean(text)
-    words = re.findall(r"[\w'-]+", lowered)
-    kind = next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None)
     another = bool(re.search(r"\b(not that one|something else|another one|not that)\b",
                              lowered))  # fmt: skip
     like_last = bool(re.search(r"\bmore like (?:the last one|that|this|it)\b", lowered))
@@ -111,8 +113,13 @@ def parse_request(text: str) -> Request:
         seed = _strip_tail(found.group(1))
         if LAST.match(seed):
             seed, like_last = None, True
+    outside = lowered
+    if found and seed:  # the seed is a part of group(1), e.g. "dune" of "dune books"
+        rest = found.group(1).replace(seed, " ", 1)
+        outside = f"{lowered[: found.start(1)]} {rest}"
+    kind = _kind_in(outside)
     count = 5
-    number = _COUNT.search(lowered)
+    number = _COUNT.search(outside)
     if number:
         count = max(1, min(10, _number(number.group(1)) or 5))
     head = lowered[: found.start()] if found and seed else lowered
@@ -123,6 +130,22 @@ def parse_request(text: str) -> Request:
         and w not in _NUMBERS
     ]  # fmt: skip
     return Request(kind, seed or None, like_last, another, " ".join(topic_words), count)
+
+
+def request_kind(text: str, *, title: str = "") -> str | None:
+    """The kind ``text`` names, not counting the words of ``title`` in it.
+
+    "I loved The Hunger Games, recommend something similar" names no kind.
+    """
+    lowered = _clean(text)
+    if title:
+        lowered = lowered.replace(_clean(title), " ", 1)
+    return _kind_in(lowered)
+
+
+def _kind_in(text: str) -> str | None:
+    words = re.findall(r"[\w'-]+", text)
+    return next((KIND_WORDS[w] for w in words if w in KIND_WORDS), None)
 
 
 def parse_opinion(text: str) -> Opinion | None:

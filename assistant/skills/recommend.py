@@ -15,7 +15,13 @@ import numpy as np
 
 from assistant.recommend.catalog import ACCEPT
 from assistant.recommend.engine import Pick, Recommender, State
-from assistant.recommend.requests import PLURALS, Opinion, Request, parse_opinion
+from assistant.recommend.requests import (
+    PLURALS,
+    Opinion,
+    Request,
+    parse_opinion,
+    request_kind,
+)
 from assistant.recommend.requests import parse_request as _parse_request
 from assistant.recommend.store import TasteStore
 from assistant.skills.base import (
@@ -64,12 +70,13 @@ class RecommendSkill(Skill):
         if opinion is not None and opinion.value > 0 and opinion.target:
             # "I loved Dune, recommend something similar": note it, use it as seed
             title = _LEAD_IN.split(opinion.target)[0].strip()
+            kind = request_kind(turn.text, title=title)  # not "games" of the title
             state = self.recommender.state()
-            matches = state.catalog.match_title(title, kind=request.kind)
+            matches = state.catalog.match_title(title, kind=kind)
             if matches and matches[0][1] >= ACCEPT:
                 key = state.catalog.items[matches[0][0]].key
                 self.store.set_taste(turn.user, key, opinion.value, source="said")
-                request = Request(request.kind, title, count=request.count)
+                request = Request(kind, title, count=request.count)
         return self._suggest(turn.user, request, conversation)
 
     def resume(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
