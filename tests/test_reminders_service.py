@@ -14,6 +14,7 @@ import time_machine
 from assistant.events import Event, EventBus
 from assistant.phrases import Phrases
 from assistant.skills.reminders import ReminderError, ReminderService
+from assistant.skills.reminders.scheduler import when_words
 from assistant.storage import Database
 
 LONDON = ZoneInfo("Europe/London")
@@ -193,7 +194,7 @@ def test_snooze_brings_a_fired_reminder_back(service: ReminderService) -> None:
     snoozed = service.snooze(reminder.id, minutes=10, now=T + timedelta(seconds=20))
     assert snoozed.id == reminder.id and snoozed.status == "pending"
     assert snoozed.due == T + timedelta(minutes=10, seconds=20)
-    assert service.last_fired("ann") is None
+    assert service.last_fired("ann") == snoozed  # still the one that went off
     (event,) = service.deliver_due(T + timedelta(minutes=11))
     assert event.data["reminder_id"] == reminder.id
 
@@ -209,6 +210,46 @@ def test_snoozing_a_repeating_reminder_makes_a_one_off_copy(
     assert copy.id != reminder.id and copy.recurrence is None
     assert copy.due == T + timedelta(minutes=5)
     assert service.get(reminder.id).due == T + timedelta(days=1)
+
+
+def test_done_after_snooze_finishes_the_snoozed_reminder_not_an_earlier_one(
+    service: ReminderService,
+) -> None:
+    first = service.add(user="ann", task="oven", due=T)
+    second = service.add(user="ann", task="bins", due=T + timedelta(minutes=1))
+    service.deliver_due(T)
+    service.deliver_due(T + timedelta(minutes=1))
+    assert service.last_fired("ann") == service.get(second.id)
+
+    snoozed = service.snooze(second.id, minutes=10, now=T + timedelta(minutes=2))
+    assert snoozed.id == second.id
+    target = service.last_fired("ann")
+    assert target is not None and target.id == second.id
+    service.done(target.id)
+    assert service.get(second.id).status == "done"
+    assert service.get(first.id).status == "fired"
+    assert service.deliver_due(T + timedelta(minutes=30)) == []  # not back
+
+    earlier = service.last_fired("ann")
+    assert earlier is not None and earlier.id == first.id
+    service.done(first.id)
+    assert service.last_fired("ann") is None
+
+
+def test_done_after_snoozing_a_repeating_reminder_finishes_its_copy(
+    service: ReminderService,
+) -> None:
+    reminder = service.add(
+        user="ann", task="pills", due=T, rule="FREQ=DAILY", recurrence="daily"
+    )
+    service.deliver_due(T)
+    copy = service.snooze(reminder.id, minutes=5, now=T)
+    assert service.last_fired("ann") == copy
+    service.done(copy.id)
+    assert service.get(copy.id).status == "done"
+    assert service.get(reminder.id).status == "pending"  # the rule goes on
+    assert service.last_fired("ann") is None
+    assert service.deliver_due(T + timedelta(minutes=6)) == []
 
 
 def test_done_closes_a_fired_reminder(service: ReminderService) -> None:
@@ -274,3 +315,17 @@ def test_forget_deletes_the_users_reminders(
         service.get(reminder.id)
     assert deliveries(database, reminder.id) == 0
     assert len(service.upcoming("bob")) == 1
+
+
+def test_dates_far_ahead_or_in_another_year_are_said_with_the_year() -> None:
+    now = datetime(2026, 3, 3, 17, 0, tzinfo=LONDON)
+    soon = datetime(2026, 4, 10, 9, 0, tzinfo=LONDON)
+    far = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)  # more than six months
+    next_year = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    assert when_words(soon, now) == "Friday 10 April at 09:00"
+    assert when_words(far, now) == "Sunday 20 December 2026 at 09:00"
+    assert when_words(next_year, now) == "Tuesday 5 January 2027 at 09:00"
+    with time_machine.travel(now, tick=False):  # no ``now``: the current time
+        assert when_words(soon) == "Friday 10 April at 09:00"
+        assert when_words(far) == "Sunday 20 December 2026 at 09:00"
+        assert when_words(next_year) == "Tuesday 5 January 2027 at 09:00"

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from assistant.bot import Assistant
 from assistant.events import Event
@@ -169,6 +170,104 @@ def test_asking_what_is_left_as_it_fires_answers_once_and_delivers_once(
     assert len(replies) == 1 and replies[0].intent == "reminder.list"
     assert len(events) == 1
     assert bot.reminders.deliver_due(due + timedelta(minutes=1)) == []
+
+
+def test_snooze_then_done_finishes_the_snoozed_reminder(bot: Assistant) -> None:
+    first = bot.respond("remind me to check the oven in 5 minutes", user="kit", now=T)
+    second = bot.respond(
+        "remind me to take the bins out in 6 minutes", user="kit", now=T
+    )
+    (went_off,) = bot.reminders.deliver_due(T + timedelta(minutes=5))
+    assert went_off.data["reminder_id"] == first.data["reminder_id"]
+    (went_off,) = bot.reminders.deliver_due(T + timedelta(minutes=6))
+    assert went_off.data["reminder_id"] == second.data["reminder_id"]
+
+    now = T + timedelta(minutes=7)
+    snoozed = bot.respond("snooze", user="kit", now=now)
+    assert snoozed.data["reminder_id"] == second.data["reminder_id"]
+    assert "take the bins out" in snoozed.text
+    finished = bot.respond("done", user="kit", now=now + timedelta(seconds=30))
+    assert finished.intent == "reminder.done"
+    assert finished.data["reminder_id"] == second.data["reminder_id"]
+    assert "take the bins out" in finished.text
+    assert bot.reminders.get(second.data["reminder_id"]).status == "done"
+    assert bot.reminders.get(first.data["reminder_id"]).status == "fired"
+    assert bot.reminders.deliver_due(now + timedelta(minutes=20)) == []
+
+    earlier = bot.respond("done", user="kit", now=now + timedelta(minutes=1))
+    assert earlier.data["reminder_id"] == first.data["reminder_id"]
+    assert "check the oven" in earlier.text
+
+
+FRIDAY = datetime(2026, 12, 4, 10, 0, tzinfo=LONDON)  # UTC in December
+
+
+def test_impossible_dates_and_times_are_refused_and_nothing_is_stored(
+    bot: Assistant,
+) -> None:
+    cases = {
+        "remind me on February 30th to pay": "February has no 30th day",
+        "remind me on april 31st to pay": "April has no 31st day",
+        "remind me on the 32nd to pay": "No month has a 32nd day",
+        "remind me on 31/31 to pay": "31/31 is not a date",
+        "remind me at 25:99 to pay": "25:99 is not a valid time",
+    }
+    with time_machine.travel(FRIDAY, tick=False):
+        for text, said in cases.items():
+            reply = bot.respond(text, user="lou", now=FRIDAY)
+            assert reply.skill == "reminders", text
+            assert said in reply.text, (text, reply.text)
+            assert "When is it for (pay)?" in reply.text, reply.text
+            assert reply.data["question"] == "when"
+            assert bot.reminders.upcoming("lou") == [], text
+        answer = bot.respond("on the 28th of february at 9am", user="lou", now=FRIDAY)
+    assert answer.data["task"] == "pay"
+    assert answer.data["due"] == "2027-02-28T09:00:00+00:00"
+    assert "Sunday 28 February 2027 at 09:00" in answer.text
+
+
+def test_repeating_more_than_once_a_minute_is_refused(bot: Assistant) -> None:
+    with time_machine.travel(FRIDAY, tick=False):
+        for text in (
+            "remind me every 30 seconds to blink",
+            "remind me every 1 seconds to blink",
+        ):
+            reply = bot.respond(text, user="max", now=FRIDAY)
+            assert reply.data["error"] == "too_often", (text, reply.text)
+            assert "at most once a minute" in reply.text
+        assert bot.reminders.upcoming("max") == []
+        every = bot.respond(
+            "remind me every 5 minutes to blink", user="max", now=FRIDAY
+        )
+    assert every.data["recurrence"] == "every 5 minutes"
+
+
+def test_an_ambiguous_numeric_date_is_asked_and_the_month_answers_it(
+    bot: Assistant,
+) -> None:
+    with time_machine.travel(FRIDAY, tick=False):
+        question = bot.respond(
+            "remind me on 5/3 to pay the bill", user="ned", now=FRIDAY
+        )
+        assert question.data == {"question": "numeric_date"}
+        assert "5 March or 3 May" in question.text
+        answer = bot.respond("march", user="ned", now=FRIDAY)
+    assert answer.data["task"] == "pay the bill"
+    assert answer.data["due"] == "2027-03-05T09:00:00+00:00"
+    assert "Friday 5 March 2027 at 09:00" in answer.text
+
+
+def test_the_list_says_the_year_of_a_date_far_ahead(bot: Assistant) -> None:
+    with time_machine.travel(T, tick=False):
+        bot.respond("remind me to call the bank tomorrow at 10am", user="oz", now=T)
+        bot.respond("remind me on 20/12 to buy a tree", user="oz", now=T)
+        bot.respond("remind me on 31/1/2027 to file taxes", user="oz", now=T)
+        listed = bot.respond("what reminders do I have", user="oz", now=T)
+    assert listed.intent == "reminder.list"
+    assert len(listed.data["reminders"]) == 3
+    assert "Wednesday 4 March at 10:00" in listed.text
+    assert "Sunday 20 December 2026 at 09:00" in listed.text
+    assert "Sunday 31 January 2027 at 09:00" in listed.text
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 The phrase is taken apart in steps, each removing what it understood, so that
 what is left over is the task:
 
+0. dates and repeats that cannot be ("February 30th", "31/31", "every 30
+   seconds"): these are refused, never read as something else,
 1. recurrence ("every weekday", "on the 1st of every month"),
 2. relative durations ("in 1h30m", "1.5 hours", "for 12 minutes"),
 3. clock times ("at 5pm", "17:30", "half past 7", "noon", "midnight"),
@@ -25,10 +27,12 @@ from typing import Any
 from assistant.skills.reminders.recurrence import Recurrence, find_recurrence
 
 __all__ = [
+    "MONTH_NAMES",
     "Mentioned",
     "Request",
     "localize",
     "mentioned",
+    "month_named",
     "parse_request",
     "task_words",
 ]
@@ -123,6 +127,26 @@ _ORDINAL_DAY = re.compile(
     r"(?!\s+of\s+[a-z])"
 )
 _NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{2,4}))?\b")
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MONTH_DAY = re.compile(  # "february 30th", "the 31st of april", "30 feb 2027"
+    rf"\b(?P<month>{_MONTH})\.?\s+(?:the\s+)?(?P<day>\d{{1,3}})(?:st|nd|rd|th)?"
+    r"(?![\w:]|\.\d)(?!\s*(?:[ap]\.?m\b|o'?clock|h(?:ours?|rs?)?\b|min|sec))"
+    r"(?:,?\s+(?P<year>\d{4})\b)?"
+    r"|(?<![\w:.,/])(?:the\s+)?(?P<day2>\d{1,3})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+    rf"(?P<month2>{_MONTH})\b(?:,?\s+(?P<year2>\d{{4}})\b)?"
+)
+_ANY_MONTH_DAY = re.compile(  # "the 40th of every month", "on the 32nd"
+    r"\b(?:(?:on|by)\s+)?the\s+(?P<day2>\d{1,3})(?:st|nd|rd|th)\s+(?:day\s+)?of\s+"
+    r"(?:every|each|the|this|next)\s+month\b|"
+    r"\b(?:on|by)\s+(?:the\s+)?(?P<day>\d{1,3})(?:st|nd|rd|th)\b"
+)
 _VAGUE = re.compile(
     r"\b(?:later|soon|sometime|some\s+time|in\s+a\s+(?:bit|while)|this\s+weekend|"
     r"at\s+the\s+weekend|next\s+week|before\s+the\s+weekend)\b"
@@ -166,8 +190,11 @@ class Request:
         due: the first time it is due, aware, in the user's zone; ``None`` when
             the phrase gives no time.
         recurrence: how it repeats, or ``None`` for a one-off.
-        problem: why it cannot be set as said (``past``, ``too_far``,
-            ``vague``, ``ampm``, ``midnight_day``, ``numeric_date``), or ``None``.
+        problem: why it cannot be set as said, or ``None``: asked about
+            (``vague``, ``ampm``, ``midnight_day``, ``numeric_date``), a time
+            that cannot be (``past``, ``too_far``, ``no_such_day``,
+            ``bad_date``, ``bad_time``, ``midnight_repeat``) or a repeat that
+            cannot be kept (``too_often``, ``repeat_unsupported``).
         details: values for the message that explains ``problem``.
         timer: the phrase asked for a timer or an alarm rather than a reminder.
     """
@@ -194,6 +221,8 @@ class _Found:
     delta: timedelta | None = None
     wall_delta: dict[str, float] = field(default_factory=dict)
     named: str | None = None
+    end_of_day: bool = False
+    """The time was said as 24:00: midnight at the end of the day."""
     problem: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     prefer: str | None = None
@@ -239,7 +268,10 @@ def parse_request(
     lowered = " ".join(text.lower().replace("\u2019", "'").split())
     timer = bool(re.search(r"\b(?:timer|alarm|countdown|wake)\b", lowered))
     found = _Found(lowered, now, prefer=prefer)
-    recurrence = find_recurrence(found, now)
+    _find_impossible_date(found)
+    if found.problem is None:
+        _find_repeat_span(found)
+    recurrence = find_recurrence(found, now) if found.problem is None else None
     if found.problem is None:
         _find_duration(found)
         _find_clock(found)
@@ -249,6 +281,9 @@ def parse_request(
     if found.problem is not None:
         return Request(task, None, recurrence, found.problem, found.details, timer)
     if recurrence is not None:
+        if found.end_of_day and recurrence.rule != "FREQ=DAILY":
+            # 24:00 on a repeating day is 00:00 on the day after; say it so
+            return Request(task, None, recurrence, "midnight_repeat", {}, timer)
         if found.bare_hour and found.prefer in ("am", "pm"):
             found.part = "morning" if found.prefer == "am" else "evening"
         elif found.bare_hour and found.wall and found.wall.hour <= 6 and not found.part:
@@ -259,6 +294,16 @@ def parse_request(
     return Request(task, due, None, problem, details, timer)
 
 
+def month_named(text: str) -> int | None:
+    """The month (1-12) ``text`` names ("march", "in Sept."), or None."""
+    match = re.search(rf"\b{_MONTH}\b", text.lower())
+    if match is None:
+        return None
+    return next(
+        i for i, m in enumerate(MONTH_NAMES, 1) if m.lower()[:3] == match[0][:3]
+    )
+
+
 def localize(wall: datetime, zone: tzinfo) -> datetime:
     """Give a naive local wall time its zone; a time skipped by a DST change
     moves forward by the change (01:30 on a spring-forward night is 02:30)."""
@@ -266,6 +311,111 @@ def localize(wall: datetime, zone: tzinfo) -> datetime:
 
 
 # -- steps ---------------------------------------------------------------------
+
+
+def _find_impossible_date(found: _Found) -> None:
+    """Refuse a day no month has: "February 30th", "April 31st", "the 32nd".
+
+    Left alone, dateparser reads these as something else ("February 30th"
+    becomes the 4th of February with "30th" in the task).
+    """
+    for match in _MONTH_DAY.finditer(found.text):
+        day = int(match.group("day") or match.group("day2"))
+        name = match.group("month") or match.group("month2")
+        year_text = match.group("year") or match.group("year2")
+        month = month_named(name) or 0
+        year = int(year_text) if year_text else None
+        if 1 <= day <= _days_in(month, year):
+            continue
+        found.problem = "no_such_day"
+        found.details = {"month": MONTH_NAMES[month - 1], "day": day, "year": year}
+        found.cut(match)
+        return
+    for match in _ANY_MONTH_DAY.finditer(found.text):
+        day = int(match.group("day") or match.group("day2"))
+        if 1 <= day <= 31:
+            continue
+        found.problem = "no_such_day"
+        found.details = {"month": None, "day": day, "year": None}
+        found.cut(match)
+        return
+
+
+def _days_in(month: int, year: int | None) -> int:
+    """The days of ``month``; February has 29 when no year is said."""
+    if month == 2:
+        leap = year is None or (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0))
+        return 29 if leap else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+_EVERY_SPAN = re.compile(
+    r"\b(?:every|each)\s+"
+    r"(?P<span>half\s+(?:an?\s+)?hour|(?:an?\s+)?(?:hour|minute)\s+and\s+a\s+half|"
+    rf"{_PART}(?:\s*(?:,|and)?\s*{_PART})*"
+    r"(?:\s+and\s+a\s+half)?|"
+    r"(?:second|sec)(?=\s+(?:to|about|that|remind)\b|\s*$|\s*[,.!?]))"
+)
+_CALENDAR_REPEATS: dict[tuple[str, float], str] = {
+    ("days", 1): "every day",
+    ("days", 2): "every other day",
+    ("weeks", 1): "every week",
+    ("weeks", 2): "every other week",
+    ("months", 1): "every month",
+}
+_PLAIN_INTERVAL = re.compile(  # what the recurrence patterns read as they are
+    rf"(?:\d+|an?|one|two|three|four|five|ten|fifteen|twenty|thirty)\s*(?:{_UNIT})"
+)
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
+_LONGEST_INTERVAL = 31 * 24 * 3600
+"""The longest repeat kept in minutes or hours (a step in real time)."""
+
+
+def _find_repeat_span(found: _Found) -> None:
+    """A repeat said as a span ("every 30 seconds", "every 1.5 hours", "every 2
+    days"): put in the words the recurrence patterns read, or refused.
+
+    Without this, "every 30 seconds" became a one-off in 30 seconds.
+    """
+    match = _EVERY_SPAN.search(found.text)
+    if match is None:
+        return
+    span = match.group("span")
+    parts = [
+        (_amount(part.group("amount")), _UNITS[part.group("unit")])
+        for part in _DURATION_PART.finditer(span)
+    ]
+    if span.startswith("half"):
+        parts = [(30.0, "minutes")]
+    elif not parts:  # "every second", "every hour and a half"
+        unit = next((u for u in ("hour", "minute") if u in span), "second")
+        parts = [(1.0, f"{unit}s")]
+    if span.endswith("and a half") and not re.search(r"\d\s+and a half$", span):
+        parts.append((0.5, parts[-1][1]))
+    plain = len(parts) == 1 and _PLAIN_INTERVAL.fullmatch(span) is not None
+    phrase = " ".join(match.group(0).split())
+    start, end = match.span()
+    if any(unit not in _SECONDS for _, unit in parts):
+        amount, unit = parts[0]
+        words = _CALENDAR_REPEATS.get((unit, amount))
+        if len(parts) == 1 and words is not None:
+            found.text = f"{found.text[:start]}{words}{found.text[end:]}"
+            return
+        found.problem, found.details = "repeat_unsupported", {"phrase": phrase}
+        found.cut(match)
+        return
+    seconds = sum(amount * _SECONDS[unit] for amount, unit in parts)
+    if seconds < 60:
+        found.problem, found.details = "too_often", {"phrase": phrase}
+    elif seconds % 60 or seconds > _LONGEST_INTERVAL:
+        found.problem, found.details = "repeat_unsupported", {"phrase": phrase}
+    elif plain and parts[0][1] != "seconds":
+        return  # "every 5 minutes", "every 2 hours": read as they are
+    else:
+        words = f"every {int(seconds // 60)} minutes"
+        found.text = f"{found.text[:start]}{words}{found.text[end:]}"
+        return
+    found.cut(match)
 
 
 def _find_duration(found: _Found) -> None:
@@ -314,12 +464,48 @@ def _amount(text: str) -> float:
 
 def _find_clock(found: _Found) -> None:
     for match in _CLOCK.finditer(found.text):
+        said = _said_clock(match)
+        if said is not None and _impossible_clock(match):
+            found.problem, found.details = "bad_time", {"phrase": said}
+            found.cut(match)
+            return
+        if said is not None and match.group("h") == "24":  # 24:00
+            found.wall, found.bare_hour, found.named = time(0), False, "midnight"
+            found.end_of_day = True
+            found.cut(match)
+            return
         clock = _clock(match)
         if clock is None:
             continue
         found.wall, found.bare_hour, found.named = clock
         found.cut(match)
         return
+
+
+def _said_clock(match: re.Match[str]) -> str | None:
+    """The words of a match that is plainly meant as a clock time ("25:99",
+    "at 9.75", "13pm", "half past 25"), valid or not; None for a bare number
+    or a price ("12.99")."""
+    groups = match.groupdict()
+    ampm = groups["ampm"] or groups["ampm2"] or groups["ampm3"]
+    colon = groups["m"] is not None and ":" in match.group(0)
+    at_with_minutes = groups["at"] and groups["m"]
+    if not (groups["rel"] or (groups["h"] and (colon or ampm or at_with_minutes))):
+        return None
+    start = match.end("at") if groups["at"] else match.start()
+    return match.string[start : match.end()].strip()
+
+
+def _impossible_clock(match: re.Match[str]) -> bool:
+    """A clock time no day has: hour over 24, minutes over 59, "13pm"."""
+    groups = match.groupdict()
+    if groups["rel"]:
+        return _hour(groups["rh"]) > 24
+    ampm = groups["ampm"] or groups["ampm2"] or groups["ampm3"]
+    hour, minutes = int(groups["h"]), int(groups["m"] or 0)
+    if ampm:
+        return not 1 <= hour <= 12 or minutes > 59
+    return hour > 24 or minutes > 59 or (hour == 24 and minutes > 0)
 
 
 def _clock(match: re.Match[str]) -> tuple[time, bool, str | None] | None:
@@ -438,11 +624,20 @@ def _find_other_date(found: _Found) -> None:
         return
     numeric = _NUMERIC_DATE.search(found.text)
     if numeric and found.day is None:
-        first, second = int(numeric.group("a")), int(numeric.group("b"))
-        if first <= 12 and second <= 12 and first != second:
+        readings = _numeric_readings(numeric, found.now.date())
+        if not readings:  # "31/31", "4/31": not a day either way
+            found.problem = "bad_date"
+            found.details = {"phrase": numeric.group(0)}
+            found.cut(numeric)
+            return
+        if len(readings) > 1:
             found.problem = "numeric_date"
             found.details = {"phrase": numeric.group(0)}
             return
+        found.day = readings[0]
+        found.day_given = "other" if found.day != found.now.date() else "today"
+        found.cut(numeric)
+        return
     if found.day is not None or not _DATE_LIKE.search(found.text):
         return
     from dateparser.search import search_dates
@@ -461,6 +656,43 @@ def _find_other_date(found: _Found) -> None:
         return
 
 
+def _numeric_readings(match: re.Match[str], today: date) -> list[date]:
+    """The days "5/31" can be, read as day/month and as month/day.
+
+    Without a year, the next such day from today (a 29 February in the next
+    leap year); a two-digit year is in this century.
+    """
+    first, second = int(match.group("a")), int(match.group("b"))
+    year_text = match.group("y")
+    year = None
+    if year_text is not None:
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    readings: list[date] = []
+    for day, month in ((first, second), (second, first)):
+        if not (1 <= month <= 12 and 1 <= day <= _days_in(month, year)):
+            continue
+        reading = _next_date(today, month, day) if year is None else None
+        if year is not None:
+            try:
+                reading = date(year, month, day)
+            except ValueError:  # a three-digit year
+                continue
+        if reading is not None and reading not in readings:
+            readings.append(reading)
+    return readings
+
+
+def _next_date(today: date, month: int, day: int) -> date | None:
+    for year in range(today.year, today.year + 9):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 29 February in a common year
+            continue
+        if candidate >= today:
+            return candidate
+    return None
+
+
 # -- resolving -------------------------------------------------------------------
 
 
@@ -477,6 +709,9 @@ def _resolve(
         return None, "vague" if _VAGUE.search(lowered) else None, {}
     if found.delta is not None or found.wall_delta:
         due = _after(found, now)
+    elif found.end_of_day:  # 24:00: the midnight that ends the day
+        day = found.day or now.date()
+        due = localize(datetime.combine(day + timedelta(days=1), time()), zone)
     elif found.named == "midnight" and found.day and found.day_given != "today":
         if found.prefer not in ("start", "end"):
             return None, "midnight_day", {"day": found.day}
@@ -515,6 +750,8 @@ def _after(found: _Found, now: datetime) -> datetime | None:
             )
             if found.wall is not None:
                 wall = datetime.combine(wall.date(), found.wall)
+                if found.end_of_day:
+                    wall += timedelta(days=1)
         moved = localize(wall, zone)
         return (moved.astimezone(UTC) + (found.delta or timedelta())).astimezone(zone)
     except (OverflowError, ValueError):

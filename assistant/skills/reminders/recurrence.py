@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from assistant.skills.reminders.parse import _Found
 
-__all__ = ["Recurrence", "find_recurrence", "next_occurrence"]
+__all__ = ["Recurrence", "find_recurrence", "next_occurrence", "ordinal"]
 
 _DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = (
@@ -52,12 +52,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         rf"monday\s+to\s+friday)\b")),
     ("weekends", re.compile(rf"\b(?:{_EVERY}\s+weekend|(?:on\s+)?weekends)\b")),
     ("days", re.compile(
-        rf"\b{_EVERY}\s+(?P<other>other\s+)?(?P<days>{_DAY}(?:\s*(?:,|and|&)\s*{_DAY})*)\b|"
+        rf"\b{_EVERY}\s+(?P<other>(?:other|second)\s+)?(?P<days>{_DAY}(?:\s*(?:,|and|&)\s*{_DAY})*)\b|"
         rf"\bon\s+(?P<plural>(?:mon|tues|wednes|thurs|fri|satur|sun)days)\b")),
     ("weekly", re.compile(
-        rf"\b(?:{_EVERY}\s+(?P<other>other\s+)?week\b|weekly{_ALONE})")),
+        rf"\b(?:{_EVERY}\s+(?P<other>(?:other|second)\s+)?week\b|weekly{_ALONE})")),
     ("daily", re.compile(
-        rf"\b(?:{_EVERY}\s+(?P<other>other\s+)?(?:day|morning|evening|night)\b|"
+        rf"\b(?:{_EVERY}\s+(?P<other>(?:other|second)\s+)?(?:day|morning|evening|night)\b|"
         rf"daily{_ALONE}|everyday\b)")),
 )  # fmt: skip
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -135,6 +135,8 @@ def _rule(kind: str, match: re.Match[str], now: datetime) -> str | None:
     if kind == "interval":
         unit = (groups.get("unit") or "hour")[0]
         amount = _NUMBERS.get(groups.get("n") or "a") or int(groups.get("n") or 1)
+        if amount < 1:  # "every 0 minutes" would never move on
+            return None
         return f"FREQ={'HOURLY' if unit == 'h' else 'MINUTELY'};INTERVAL={amount}"
     if kind == "weekdays":
         return "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
@@ -220,7 +222,7 @@ def describe(rule: str, due: datetime) -> str:
         day = re.search(r"BYMONTHDAY=([\d,]+)", rule)
         number = int(day.group(1).split(",")[-1]) if day else due.day
         extra = " (or the month's last day)" if number > 28 else ""
-        return f"on the {_ordinal(number)} of every month{extra} {at}"
+        return f"on the {ordinal(number)} of every month{extra} {at}"
     days = re.search(r"BYDAY=([A-Z,]+)", rule)
     if days:
         codes = days.group(1).split(",")
@@ -238,7 +240,8 @@ def describe(rule: str, due: datetime) -> str:
     return f"every {'other ' if other else ''}day {at}"
 
 
-def _ordinal(number: int) -> str:
+def ordinal(number: int) -> str:
+    """ "1st", "22nd", "30th"."""
     suffix = (
         "th"
         if 10 <= number % 100 <= 20

@@ -23,7 +23,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from assistant.errors import AssistantError
@@ -39,7 +39,7 @@ from assistant.skills.reminders.store import (
 )
 from assistant.storage import Database
 
-__all__ = ["ReminderError", "ReminderService"]
+__all__ = ["ReminderError", "ReminderService", "day_words", "when_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -152,10 +152,18 @@ class ReminderService:
         return [reminder_from_row(row) for row in rows]
 
     def last_fired(self, user: str) -> Reminder | None:
-        """The reminder that most recently went off for ``user``, not yet dealt with."""
+        """The reminder that most recently went off for ``user``, not yet done.
+
+        "The one that just went off" is the latest delivery the user has not
+        answered with "done"; a snooze answers it but keeps it the latest, so
+        "done" right after "snooze" finishes the snoozed reminder (for a
+        repeating one, its snoozed copy) rather than one that went off earlier.
+        """
         rows = self.database.query(
-            "SELECT r.* FROM deliveries d JOIN reminders r ON r.id = d.reminder_id"
-            " WHERE r.user = ? AND d.handled = 0 AND r.status IN ('pending', 'fired')"
+            "SELECT r.* FROM deliveries d"
+            " JOIN reminders r ON r.id = COALESCE(d.snoozed_to, d.reminder_id)"
+            " WHERE r.user = ? AND r.status IN ('pending', 'fired')"
+            " AND (d.handled = 0 OR d.snoozed_to IS NOT NULL)"
             " ORDER BY d.id DESC LIMIT 1",
             (user,),
         )
@@ -201,10 +209,15 @@ class ReminderService:
             raise ReminderError(f"Reminder {reminder_id} was cancelled.")
         zone = reminder.due.tzinfo
         due = (moment + timedelta(minutes=minutes)).astimezone(zone)
+        target = reminder_id
+        if reminder.recurrence is not None:
+            copy = self.add(user=reminder.user, task=reminder.task, due=due, now=moment)
+            target = copy.id
         with self.database.transaction() as conn:
             conn.execute(
-                "UPDATE deliveries SET handled = 1 WHERE reminder_id = ?",
-                (reminder_id,),
+                "UPDATE deliveries SET handled = 1, snoozed_to = ?"
+                " WHERE reminder_id = ? OR snoozed_to = ?",
+                (target, reminder_id, reminder_id),
             )
             if reminder.recurrence is None:
                 conn.execute(
@@ -212,9 +225,7 @@ class ReminderService:
                     " WHERE id = ?",
                     (to_iso(due), _wall(due), reminder_id),
                 )
-        if reminder.recurrence is None:
-            return self.get(reminder_id)
-        return self.add(user=reminder.user, task=reminder.task, due=due, now=moment)
+        return self.get(target)
 
     def done(self, reminder_id: int) -> None:
         """Mark a reminder done (for a repeating one: this occurrence only).
@@ -377,10 +388,27 @@ class ReminderService:
                 return
 
 
+FAR_AHEAD = timedelta(days=183)
+"""A day further from now than this is said with its year."""
+
+
 def when_words(moment: datetime, now: datetime | None = None) -> str:
-    """ "Tuesday 5 March at 17:00" (with the year when it is not this year's)."""
-    year = f" {moment.year}" if now is not None and now.year != moment.year else ""
-    return f"{moment:%A} {moment.day} {moment:%B}{year} at {moment:%H:%M}"
+    """ "Tuesday 5 March at 17:00"; with the year ("Friday 4 February 2028 at
+    09:00") when it is in another year than ``now`` (default: the current
+    time) or about six months or more away, so that a wrong year shows."""
+    return f"{day_words(moment, now)} at {moment:%H:%M}"
+
+
+def day_words(day: date | datetime, now: datetime | None = None) -> str:
+    """ "Tuesday 5 March", with the year as :func:`when_words` says it."""
+    now = now or datetime.now(UTC)
+    if isinstance(day, datetime):
+        now = now.astimezone(day.tzinfo) if day.tzinfo is not None else now
+        day = day.date()
+    today = now.date()
+    far = day.year != today.year or abs(day - today) > FAR_AHEAD
+    year = f" {day.year}" if far else ""
+    return f"{day:%A} {day.day} {day:%B}{year}"
 
 
 def _wall(moment: datetime) -> str:

@@ -17,20 +17,23 @@ from assistant.skills.base import (
     SkillReply,
 )
 from assistant.skills.reminders.parse import (
+    MONTH_NAMES,
     Request,
     mentioned,
+    month_named,
     parse_request,
     task_words,
 )
-from assistant.skills.reminders.scheduler import ReminderService, when_words
+from assistant.skills.reminders.recurrence import ordinal
+from assistant.skills.reminders.scheduler import (
+    ReminderService,
+    day_words,
+    when_words,
+)
 from assistant.skills.reminders.store import Reminder, to_iso
 
 __all__ = ["ReminderSkill"]
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August",
-    "September", "October", "November", "December",
-)  # fmt: skip
 _CANCEL_WORDS = re.compile(
     r"\b(?:cancel|cancle|delete|delet|remove|drop|clear|kill|stop|erase|wipe|scrap|"
     r"dismiss|unset|disable|forget|get\s+rid\s+of|turn\s+off|switch\s+off|"
@@ -120,7 +123,8 @@ class ReminderSkill(Skill):
                 )
             )
         else:
-            text = text.replace(payload["phrase"], turn.text, 1)
+            said = _numeric_answer(payload["phrase"], answer) or turn.text
+            text = text.replace(payload["phrase"], said, 1)
             prefer = "date" if re.search(r"[a-z]{3}", answer) else None
         if prefer is None:
             return None
@@ -222,6 +226,15 @@ class ReminderSkill(Skill):
         if problem == "vague":
             prompt = say("reminder_ask_when", task=task or "a reminder")
             return self._ask(conversation, prompt, {"step": "when", "task": task})
+        if problem == "too_often":
+            return SkillReply(say("reminder_too_often", phrase=details["phrase"]), data)
+        if problem == "repeat_unsupported":
+            text = say("reminder_repeat_unsupported", phrase=details["phrase"])
+            return SkillReply(text, data)
+        if problem == "midnight_repeat":
+            return SkillReply(say("reminder_midnight_repeat"), data)
+        if problem in ("no_such_day", "bad_date", "bad_time"):
+            return self._impossible(conversation, request, task)
         payload = {"step": problem, "text": text}
         if problem == "ampm":
             wall = details["wall"]
@@ -232,7 +245,9 @@ class ReminderSkill(Skill):
                 minute=f"{wall.minute:02d}",
             )
         elif problem == "midnight_day":
-            prompt = say("reminder_ask_midnight", day=f"{details['day']:%A %-d %B}")
+            prompt = say(
+                "reminder_ask_midnight", day=day_words(details["day"], turn.now)
+            )
         else:
             phrase = details["phrase"]
             first, second = (int(part) for part in phrase.split("/")[:2])
@@ -240,10 +255,32 @@ class ReminderSkill(Skill):
             prompt = say(
                 "reminder_ask_numeric",
                 phrase=phrase,
-                first=f"{first} {_MONTHS[second - 1]}",
-                second=f"{second} {_MONTHS[first - 1]}",
+                first=f"{first} {MONTH_NAMES[second - 1]}",
+                second=f"{second} {MONTH_NAMES[first - 1]}",
             )
         return self._ask(conversation, prompt, payload)
+
+    def _impossible(
+        self, conversation: Conversation, request: Request, task: str
+    ) -> SkillReply:
+        """Say why the day or time cannot be, and ask for it again; nothing is
+        stored (the answer goes on as for "when is it for?")."""
+        say = self.env.phrases.say
+        details = request.details
+        if request.problem == "bad_time":
+            why = say("reminder_bad_time", phrase=details["phrase"])
+        elif request.problem == "bad_date":
+            why = say("reminder_bad_date", phrase=details["phrase"])
+        elif details["month"] is None:
+            why = say("reminder_no_such_day_any", day=ordinal(details["day"]))
+        else:
+            month = details["month"]
+            if details["year"] is not None:
+                month = f"{month} {details['year']}"
+            why = say("reminder_no_such_day", month=month, day=ordinal(details["day"]))
+        ask = say("reminder_ask_when", task=task or "a reminder")
+        asked = self._ask(conversation, f"{why} {ask}", {"step": "when", "task": task})
+        return SkillReply(asked.text, {**asked.data, "error": request.problem})
 
     def _ask(
         self, conversation: Conversation, prompt: str, payload: dict[str, Any]
@@ -399,6 +436,22 @@ def _matching(
     return chosen
 
 
+def _numeric_answer(phrase: str, answer: str) -> str | None:
+    """ "5 March" for "5/3" answered "march"; None when the answer is not just
+    one of the two months (it then replaces the phrase as said)."""
+    month = month_named(answer)
+    if month is None or re.search(r"\d", answer):
+        return None
+    first, second, *year = phrase.split("/")
+    if month == int(second):
+        day = int(first)
+    elif month == int(first):
+        day = int(second)
+    else:
+        return None
+    return " ".join([str(day), MONTH_NAMES[month - 1], *year])
+
+
 def _default_task(request: Request, text: str) -> str:
     lowered = text.lower()
     if "wake" in lowered:
@@ -429,7 +482,7 @@ def _scope(day: date | None, now: datetime) -> str:
         return " for today"
     if day == now.date() + timedelta(days=1):
         return " for tomorrow"
-    return f" for {day:%A} {day.day} {day:%B}"
+    return f" for {day_words(day, now)}"
 
 
 def _data(reminder: Reminder) -> dict[str, Any]:

@@ -11,7 +11,9 @@ Two tables, owned by the ``reminders`` component:
   moves the reminder on in one transaction, so no occurrence is claimed twice,
   even by two processes. ``announced`` is set once the listeners were called,
   ``handled`` once the user said "done" or "snooze" to it; ``owner`` names the
-  process that claimed it.
+  process that claimed it; ``snoozed_to`` the reminder a snooze brought back
+  (the reminder itself, or the one-off copy of a repeating one), so that
+  "done" just after "snooze" finds it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,10 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (reminder_id, due_utc)
     );
     CREATE INDEX deliveries_unannounced ON deliveries(announced, id);
+    """,
+    """
+    ALTER TABLE deliveries ADD COLUMN snoozed_to INTEGER REFERENCES reminders(id)
+        ON DELETE SET NULL;
     """,
 )
 
