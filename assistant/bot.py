@@ -18,7 +18,7 @@ from assistant.errors import AssistantError, ConfigError, InputError
 from assistant.events import EventBus, Listener
 from assistant.feedback import FeedbackLoop
 from assistant.intents.classifier import IntentClassifier
-from assistant.intents.dataset import load_intent_data
+from assistant.intents.dataset import OUT_OF_SCOPE, load_intent_data
 from assistant.intents.model import Decision, Prediction
 from assistant.phrases import Phrases
 from assistant.reply import Reply
@@ -35,7 +35,7 @@ from assistant.skills.registry import build_registry, discover_plugins
 from assistant.skills.reminders.scheduler import ReminderService
 from assistant.storage import Database, TurnRecord
 from assistant.timezones import user_zone
-from assistant.utterance import clean_text, clean_user
+from assistant.utterance import clean_text, clean_user, printable
 from assistant.voice import Transcriber
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class Assistant:
         self._check_open()
         started = time.perf_counter()
         user = clean_user(user) or DEFAULT_USER
-        moment = self._now(now)
+        self._now(now)  # a wrong ``now`` is refused before anything is done
         conversation = self._conversation(user)
         with self._lock_for(conversation):
             try:
@@ -146,6 +146,7 @@ class Assistant:
             except InputError as exc:
                 return self._reject(exc, text, user, started)
             prediction, decision, version = self.learning.classify(cleaned, user)
+            moment = self._now(now)  # after a first-use training, not before it
             skill_name, intent, reply = self._route(
                 cleaned, user, moment, decision, conversation
             )
@@ -222,6 +223,10 @@ class Assistant:
             raise InputError(f"A rating is -1, 0 or 1, not {rating!r}.")
         if comment is not None and not isinstance(comment, str):
             raise InputError("A feedback comment must be text.")
+        if correct_intent is not None and not isinstance(correct_intent, str):
+            raise InputError("The right intent must be given as its name (text).")
+        if rating is None and correct_intent is None and not comment:
+            raise InputError("Give a rating, the right intent or a comment.")
         if comment is not None:
             comment = comment[: self.settings.conversation.max_chars]
         self._check_open()
@@ -267,10 +272,15 @@ class Assistant:
             How many turns and feedback rows were deleted.
         """
         self._check_open()
-        user = clean_user(user) or DEFAULT_USER
+        name = clean_user(user) if isinstance(user, str) else None
+        if name is None:  # never read "nobody" as the default user
+            raise InputError(
+                "Say whose data to forget: the user name is empty.",
+                reason="invalid_input",
+            )
         with self._lock:
-            self._conversations.pop(user, None)
-        return self.learning.forget(user, self.skills.skills)
+            self._conversations.pop(name, None)
+        return self.learning.forget(name, self.skills.skills)
 
     def stats(self, user: str | None = None) -> dict[str, Any]:
         """Turns, intents, feedback and accuracy estimated from the feedback."""
@@ -334,6 +344,10 @@ class Assistant:
             return clarify.OWNER, decision.intent, SkillReply(prompt, data)
 
         intent = "out_of_scope" if decision.kind == "out_of_scope" else decision.intent
+        if intent == "out_of_scope":
+            rescued = self._rescue(text, user, now, decision.confidence, conversation)
+            if rescued is not None:
+                return rescued
         return self._dispatch(
             intent, text, user, now, decision.confidence, conversation
         )
@@ -402,6 +416,29 @@ class Assistant:
             )
         return skill.name, intent, reply
 
+    def _rescue(
+        self,
+        text: str,
+        user: str,
+        now: datetime,
+        confidence: float,
+        conversation: Conversation,
+    ) -> tuple[str, str, SkillReply] | None:
+        """Give each skill a chance at a message declined as out of scope (the
+        answers skill takes questions its user's own documents answer)."""
+        turn = ParsedTurn(text, user, OUT_OF_SCOPE, confidence, now)
+        for skill in self.skills.skills:
+            try:
+                reply = skill.rescue(turn, conversation)
+            except Exception:  # declining is the safe answer when a skill fails
+                logger.exception("Skill %s failed to look at %r", skill.name, text)
+                continue
+            if reply is not None and skill.intents:
+                logger.debug("Skill %s took an out-of-scope message", skill.name)
+                data = {**reply.data, "rescued_from": OUT_OF_SCOPE}
+                return skill.name, skill.intents[0], SkillReply(reply.text, data)
+        return None
+
     # -- helpers ----------------------------------------------------------------
 
     def _tell_skill(
@@ -442,10 +479,7 @@ class Assistant:
     ) -> Reply:
         """Answer a message that cannot be processed; log it, cut to a sane size."""
         message = self.phrases.say(error.reason, **error.details)
-        if isinstance(text, (bytes, bytearray, memoryview)):
-            shown = bytes(text).decode("utf-8", "replace")
-        else:
-            shown = text if isinstance(text, str) else repr(text)
+        shown = printable(text)
         limit = self.settings.conversation.max_chars
         data = {"error": error.reason, "length": len(shown)}
         record = TurnRecord(

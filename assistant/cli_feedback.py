@@ -86,6 +86,11 @@ def register(app: typer.Typer) -> None:
         """Delete a user's turns, feedback, skill data and learned intents."""
         from assistant.cli import _assistant
 
+        if not user.strip():
+            typer.echo(
+                "Error: say whose data to forget: the user name is empty.", err=True
+            )
+            raise typer.Exit(code=2)
         if not yes and not typer.confirm(
             f"Delete everything stored about {user!r}? This cannot be undone."
         ):

@@ -97,6 +97,7 @@ class Database:
         self.path = path
         self.recovered_from: Path | None = None
         self._lock = threading.RLock()
+        self._components: dict[str, tuple[str, ...]] = {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._open_or_recover()
@@ -209,10 +210,13 @@ class Database:
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(f"Cannot open the database {self.path}: {exc}") from exc
         self._identity = _identity(self.path)
+        for component, migrations in self._components.items():
+            self.migrate(component, migrations)  # the parts' tables, anew
 
     def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Read rows; each row is indexable by column name."""
         with self._lock:
+            self._reopen_if_replaced()
             try:
                 cursor = self._conn.execute(sql, params)
                 cursor.row_factory = sqlite3.Row
@@ -236,6 +240,7 @@ class Database:
             StorageError: the stored version is newer than ``migrations`` knows,
                 or a statement fails.
         """
+        self._components[component] = tuple(migrations)
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT version FROM components WHERE name = ?", (component,)

@@ -7,7 +7,7 @@ import unicodedata
 
 from assistant.errors import InputError
 
-__all__ = ["clean_text", "clean_user"]
+__all__ = ["clean_text", "clean_user", "printable"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _REPLACEMENT = "\ufffd"
@@ -56,6 +56,15 @@ def clean_user(user: object) -> str | None:
         name = str(user)
     name = " ".join(_CONTROL.sub(" ", name).split())
     return name[:MAX_USER_CHARS] or None
+
+
+def printable(value: object) -> str:
+    """``value`` as text that can be stored and shown whatever it holds: bad
+    UTF-8 and lone surrogates become U+FFFD, a non-text value its ``repr``."""
+    try:
+        return _as_text(value)
+    except InputError:
+        return repr(value)
 
 
 def _as_text(value: object) -> str:

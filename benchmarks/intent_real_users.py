@@ -75,10 +75,13 @@ def main() -> int:
     accepted_right: Counter[str] = Counter()
     clarified_right: Counter[str] = Counter()
     oos_total = oos_accepted = 0
+    oos_taken_as: Counter[str] = Counter()
     for (_, gold), decision in zip(pairs, decisions, strict=True):
         if gold == OUT_OF_SCOPE:
             oos_total += 1
             oos_accepted += decision.kind != "out_of_scope"
+            if decision.kind == "accept":
+                oos_taken_as[decision.intent] += 1
             continue
         support[gold] += 1
         if decision.kind == "accept" and decision.intent == gold:
@@ -105,6 +108,7 @@ def main() -> int:
         "support": dict(sorted(support.items())),
         "oos_sentences": oos_total,
         "oos_accepted_rate": round(oos_accepted / oos_total, 4),
+        "oos_taken_as": dict(oos_taken_as.most_common()),
     }
     print(json.dumps(result, indent=2))
     if args.json:

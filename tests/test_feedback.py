@@ -239,6 +239,45 @@ def test_export_and_import_round_trip(home: Path, tmp_path: Path) -> None:
     assert counts == [(2,)]
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"feedback": [{"created_at": "2026-01-01T00:00:00", "correct_intent": ["a"]}]},
+         "unknown intent"),
+        ({"turn": {"intent": {"x": 1}}}, 'turn "intent" that is not text'),
+        ({"turn": {"latency_ms": [1]}}, 'turn "latency_ms" that is not a number'),
+        ({"turn": {"confidence": "high"}}, 'turn "confidence" that is not a number'),
+        ({"turn": {"created_at": "not a date"}}, "use an ISO date-time"),
+        ({"feedback": [{"created_at": "yesterday", "rating": 1}]}, "ISO date-time"),
+    ],
+)  # fmt: skip
+def test_an_import_line_of_the_wrong_shape_is_refused_by_number(
+    bot: Assistant, change: dict[str, Any], problem: str
+) -> None:
+    turn = {"user": "ann", "created_at": "2026-01-01T00:00:00", "text": "hi",
+            "reply": "Hello!"}  # fmt: skip
+    record: dict[str, Any] = {"turn": turn, "feedback": []}
+    record["turn"] = {**turn, **change.get("turn", {})}
+    record["feedback"] = change.get("feedback", [])
+    good = json.dumps({"turn": turn, "feedback": []})
+
+    with pytest.raises(InputError, match="Line 2") as error:
+        bot.learning.import_lines([good, json.dumps(record)])
+
+    assert problem in str(error.value)
+    assert rows(bot, "SELECT COUNT(*) FROM turns WHERE user = 'ann'") == [(0,)]
+
+
+def test_feedback_with_nothing_in_it_is_refused(bot: Assistant) -> None:
+    turn = bot.respond("hello").turn_id
+
+    with pytest.raises(InputError, match="rating, the right intent or a comment"):
+        bot.feedback(turn)
+    with pytest.raises(InputError, match="its name"):
+        bot.feedback(turn, correct_intent=["time.now"])  # type: ignore[arg-type]
+    assert rows(bot, "SELECT COUNT(*) FROM feedback") == [(0,)]
+
+
 def test_stats_estimate_accuracy_from_feedback(home: Path) -> None:
     with open_bot(home, retrain=False) as bot:
         for text, verdict in [

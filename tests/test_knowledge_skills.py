@@ -164,3 +164,29 @@ def test_cli_indexes_a_folder_then_answers_from_it_offline(
     assert missing.returncode == 1 and "does not exist" in missing.stderr
     assert "Traceback" not in missing.stderr + indexed.stderr + answered.stderr
     assert "Removed 1" in removed.stdout
+
+
+CAR_NOTES = """# The car
+
+## Servicing
+The engine oil must be changed every 10,000 kilometres or once a year,
+whichever comes first. The garage on Mill Road does it for 90 euros.
+"""
+
+
+def test_a_declined_question_is_answered_when_own_documents_hold_it(
+    bot: Assistant, tmp_path: Path
+) -> None:
+    question = "how often must the engine oil be changed?"
+    before = bot.respond(question)
+    (tmp_path / "car.md").write_text(CAR_NOTES, "utf-8")
+    index_paths(KnowledgeBase(bot.settings, bot.database), [tmp_path / "car.md"])
+
+    after = bot.respond(question)
+    unrelated = bot.respond("what's the weather like in Oslo tomorrow?")
+
+    assert before.intent == "out_of_scope"  # no documents: declined as before
+    assert (after.intent, after.skill) == ("qa.ask", "answers")
+    assert after.data["rescued_from"] == "out_of_scope"
+    assert "every 10,000 kilometres" in after.text and "car.md" in after.text
+    assert unrelated.intent == "out_of_scope"

@@ -143,3 +143,35 @@ def test_library_bad_calls_give_replies_or_clear_errors(bot: Assistant) -> None:
     bot.close()
     with pytest.raises(AssistantError, match="closed"):
         bot.respond("hello")
+
+
+def test_component_tables_come_back_when_the_file_is_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = Database(path)
+    db.migrate("notes", ("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)",))
+    for file in tmp_path.glob("a.db*"):
+        file.unlink()
+
+    assert db.query("SELECT body FROM notes") == []  # reading reopens too
+    with db.transaction() as conn:
+        conn.execute("INSERT INTO notes (body) VALUES ('after')")
+    assert [row["body"] for row in db.query("SELECT body FROM notes")] == ["after"]
+    db.close()
+
+
+def test_undecodable_text_is_declined_and_logged_readably(bot: Assistant) -> None:
+    reply = bot.respond("\udcff\udcfe\udcfd bad")
+
+    assert reply.data["error"] == "binary_input"
+    (row,) = bot.database.query("SELECT text FROM turns WHERE id = ?", (reply.turn_id,))
+    assert row["text"] == "\ufffd\ufffd\ufffd bad"
+
+
+@pytest.mark.parametrize("nobody", ["", "   ", None])
+def test_forget_refuses_an_empty_user_name(bot: Assistant, nobody: object) -> None:
+    kept = bot.respond("hello").turn_id
+
+    with pytest.raises(InputError, match="user name is empty"):
+        bot.forget(nobody)  # type: ignore[arg-type]
+
+    assert bot.database.query("SELECT id FROM turns WHERE id = ?", (kept,))

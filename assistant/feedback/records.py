@@ -15,9 +15,11 @@ twice changes nothing the second time.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from assistant.errors import InputError
@@ -143,6 +145,16 @@ def _parse(
     for name in ("user", "created_at", "text", "reply"):
         if not isinstance(turn.get(name), str) or not turn[name]:
             raise bad(f'has no text in turn "{name}"')
+    if not _is_time(turn["created_at"]):
+        raise bad(f"has the turn time {turn['created_at']!r} (use an ISO date-time)")
+    for name in _TEXT_OR_NULL:
+        if turn.get(name) is not None and not isinstance(turn[name], str):
+            raise bad(f'has a turn "{name}" that is not text')
+    for name in _NUMBER_OR_NULL:
+        if turn.get(name) is not None and not _is_number(turn[name]):
+            raise bad(f'has a turn "{name}" that is not a number')
+    if turn.get("data") is not None and not isinstance(turn["data"], dict):
+        raise bad('has a turn "data" that is not an object')
     if not isinstance(feedback, list) or not all(isinstance(f, dict) for f in feedback):
         raise bad('has a "feedback" that is not a list of objects')
     for item in feedback:
@@ -151,12 +163,38 @@ def _parse(
         ):
             raise bad(f"has the rating {item.get('rating')!r} (use -1, 0, 1 or null)")
         correct = item.get("correct_intent")
-        if correct is not None and correct not in intents:
+        if correct is not None and (
+            not isinstance(correct, str) or correct not in intents
+        ):
             raise bad(f"corrects to the unknown intent {correct!r}")
         if not isinstance(item.get("created_at"), str):
             raise bad('has feedback without "created_at"')
+        if not _is_time(item["created_at"]):
+            raise bad(
+                f"has the feedback time {item['created_at']!r} (use an ISO date-time)"
+            )
         if item.get("comment") is not None and not isinstance(item["comment"], str):
             raise bad("has a comment that is not text")
         for name in FEEDBACK_FIELDS:
             item.setdefault(name, None)
     return turn, feedback
+
+
+_TEXT_OR_NULL = ("intent", "runner_up", "skill", "model_version")
+_NUMBER_OR_NULL = ("confidence", "runner_up_confidence", "latency_ms")
+
+
+def _is_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )

@@ -222,6 +222,16 @@ class KnowledgeBase:
         rows = self.database.query("SELECT count(*) AS n FROM knowledge_passages")
         return int(rows[0]["n"])
 
+    def has_own_documents(self) -> bool:
+        """Whether anything besides the built-in help pages is indexed."""
+        from assistant.knowledge.indexer import BUILTIN_PREFIX  # imports this module
+
+        rows = self.database.query(
+            "SELECT 1 FROM knowledge_documents WHERE substr(path, 1, ?) != ? LIMIT 1",
+            (len(BUILTIN_PREFIX), BUILTIN_PREFIX),
+        )
+        return bool(rows)
+
     def documents(self, source: str | None = None) -> list[DocumentInfo]:
         """Indexed documents, by path."""
         rows = self.database.query(

@@ -136,6 +136,11 @@ class Skill(ABC):
         """
         return None
 
+    def rescue(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
+        """Take a message the intent model declined as out of scope, when this
+        skill can show it is meant for it (``None``: leave it declined)."""
+        return None
+
     def on_feedback(self, feedback: Feedback) -> None:
         """React at once to feedback on a turn this skill answered."""
         return None

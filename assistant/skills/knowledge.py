@@ -13,7 +13,13 @@ import threading
 from pathlib import PurePath
 from typing import Any
 
-from assistant.knowledge import Answerer, Hit, KnowledgeBase, index_builtin
+from assistant.knowledge import (
+    Answerer,
+    Candidate,
+    Hit,
+    KnowledgeBase,
+    index_builtin,
+)
 from assistant.knowledge.answers import DISLIKED
 from assistant.knowledge.indexer import BUILTIN_PREFIX
 from assistant.knowledge.ranking import query_terms, stem
@@ -76,6 +82,12 @@ SEARCH_WORDS = frozenset(
 """Words of a search request that are not what is searched for."""
 
 SNIPPET_CHARS = 160
+_QUESTION = re.compile(
+    r"\?\s*$|^(?:what|when|where|who|whom|whose|which|why|how|is|are|was|were"
+    r"|do|does|did|can|could|should|will|would|has|have|had)\b",
+    re.IGNORECASE,
+)
+"""What a question looks like: a question mark, or a question word first."""
 
 
 class KnowledgeService:
@@ -230,6 +242,9 @@ class AnswerSkill(Skill):
                 self.env.phrases.say("knowledge_dont_know"),
                 {"answer": None, "best_score": score},
             )
+        return self._answer(best)
+
+    def _answer(self, best: Candidate) -> SkillReply:
         text = self.env.phrases.say(
             "knowledge_answer",
             answer=best.sentence,
@@ -237,6 +252,22 @@ class AnswerSkill(Skill):
         )
         data = _hit_data(best.hit) | {"answer": best.sentence, "score": best.score}
         return SkillReply(text, data)
+
+    def rescue(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
+        """Answer a declined question when the user's own documents answer it
+        well (``knowledge.rescue_threshold``): the intent model has never seen
+        their documents, so it cannot know which questions they hold."""
+        threshold = self.env.settings.knowledge.rescue_threshold
+        if threshold is None or not _QUESTION.search(turn.text):
+            return None
+        base = self.service.base
+        if not base.has_own_documents():
+            return None
+        found = self.service.answerer.candidates(turn.text, user=turn.user, limit=5)
+        own = [c for c in found if not c.hit.path.startswith(BUILTIN_PREFIX)]
+        if not own or own[0].score < threshold:
+            return None
+        return self._answer(own[0])
 
     def on_feedback(self, feedback: Feedback) -> None:
         data = feedback.data
