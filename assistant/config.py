@@ -48,7 +48,7 @@ _config_file: ContextVar[Path | None] = ContextVar("_config_file", default=None)
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class IntentSettings(_Section):

@@ -194,3 +194,9 @@ def test_user_zone_none_gives_the_system_zone() -> None:
 
     assert isinstance(zone, tzinfo)
     assert datetime(2026, 1, 1, tzinfo=zone).utcoffset() is not None
+
+
+def test_not_a_number_is_refused_as_a_setting(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text("[knowledge]\nanswer_threshold = nan\n")
+    with pytest.raises(ConfigError, match="answer_threshold"):
+        load_settings(tmp_path)

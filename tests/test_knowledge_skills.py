@@ -129,6 +129,9 @@ def test_unanswerable_questions_get_i_dont_know(bot: Assistant, indexed: Path) -
     assert reply.skill == "answers"
     assert reply.data["answer"] is None
     assert "don't know" in reply.text or "couldn't find" in reply.text
+    # documents are indexed: not told to add documents as if there were none
+    assert "add your documents" not in reply.text
+    assert "Add documents with" not in reply.text
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -239,7 +239,11 @@ class AnswerSkill(Skill):
             score = None if best is None else round(best.score, 4)
             logger.debug("No answer above %.3f (best %s)", threshold, score)
             return SkillReply(
-                self.env.phrases.say("knowledge_dont_know"),
+                self.env.phrases.say(
+                    "knowledge_dont_know_indexed"
+                    if self.service.base.has_own_documents()
+                    else "knowledge_dont_know"
+                ),
                 {"answer": None, "best_score": score},
             )
         return self._answer(best)
