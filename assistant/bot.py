@@ -8,6 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -332,6 +333,7 @@ class Assistant:
             if resumed is not None:
                 return resumed
 
+        decision = self._set_aside_impossible(decision, user)
         if decision.kind == "clarify":
             descriptions = (
                 self.classifier.data.describe(decision.intent),
@@ -415,6 +417,43 @@ class Assistant:
                 {"error": "skill_failed", "detail": f"{type(exc).__name__}: {exc}"},
             )
         return skill.name, intent, reply
+
+    def _set_aside_impossible(self, decision: Decision, user: str) -> Decision:
+        """Between two close intents, act on the one that can apply now: no
+        question about snoozing when nothing has gone off. The runner-up must
+        have been a contender (at least ``intents.clarify_margin``)."""
+        if decision.kind not in ("accept", "clarify") or not decision.runner_up:
+            return decision
+        if decision.runner_up == OUT_OF_SCOPE:
+            return decision
+        first = self._possible(decision.intent, user)
+        second = self._possible(decision.runner_up, user)
+        if decision.kind == "clarify" and first and not second:
+            return replace(decision, kind="accept")
+        contender = (
+            decision.runner_up_confidence >= self.settings.intents.clarify_margin
+        )
+        if not first and second and (decision.kind == "clarify" or contender):
+            logger.debug("%s cannot apply now; acting on %s", *(
+                decision.intent, decision.runner_up))  # fmt: skip
+            return Decision(
+                "accept",
+                decision.runner_up,
+                decision.runner_up_confidence,
+                decision.intent,
+                decision.confidence,
+            )
+        return decision
+
+    def _possible(self, intent: str, user: str) -> bool:
+        skill = self.skills.for_intent(intent)
+        if skill is None:
+            return True
+        try:
+            return skill.possible(intent, user)
+        except Exception:  # asking is the safe answer when a skill fails
+            logger.exception("Skill %s failed to say if %s applies", skill.name, intent)
+            return True
 
     def _rescue(
         self,

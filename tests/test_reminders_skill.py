@@ -123,6 +123,19 @@ def test_cancelling_by_name_by_time_and_by_day_with_confirmation(
     assert bot.reminders.upcoming("hal") == []
 
 
+def test_snooze_is_set_aside_when_nothing_has_gone_off(bot: Assistant) -> None:
+    # the intent model finds both readings close; only setting one can apply
+    close = bot.respond("remind me in 2 hours to x", user="kim", now=T)
+    snoozy = bot.respond("remind me in 1 minute", user="lee", now=T)
+
+    assert (close.intent, close.skill) == ("reminder.create", "reminders")
+    assert close.data["task"] == "x" and "clarify" not in close.data
+    assert (
+        snoozy.intent == "reminder.create"
+    )  # asks what, instead of "nothing to snooze"
+    assert snoozy.data.get("error") != "nothing_fired"
+
+
 def test_snooze_and_done_act_on_the_reminder_that_just_fired(bot: Assistant) -> None:
     heard: list[Event] = []
     bot.listen(heard.append)

@@ -136,6 +136,12 @@ class Skill(ABC):
         """
         return None
 
+    def possible(self, intent: str, user: str) -> bool:
+        """Whether ``intent`` can be acted on for ``user`` now (``False`` for
+        "snooze" when nothing has gone off): between two close intents, one
+        that cannot is set aside instead of asked about."""
+        return True
+
     def rescue(self, turn: ParsedTurn, conversation: Conversation) -> SkillReply | None:
         """Take a message the intent model declined as out of scope, when this
         skill can show it is meant for it (``None``: leave it declined)."""

@@ -377,6 +377,12 @@ class ReminderSkill(Skill):
 
     # -- snooze and done ---------------------------------------------------------------
 
+    def possible(self, intent: str, user: str) -> bool:
+        """Snooze and done need a reminder that has gone off."""
+        if intent in ("reminder.snooze", "reminder.done"):
+            return self.service.last_fired(user) is not None
+        return True
+
     def _snooze(self, turn: ParsedTurn) -> SkillReply:
         target = self.service.last_fired(turn.user)
         if target is None:
