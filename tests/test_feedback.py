@@ -278,6 +278,20 @@ def test_feedback_with_nothing_in_it_is_refused(bot: Assistant) -> None:
     assert rows(bot, "SELECT COUNT(*) FROM feedback") == [(0,)]
 
 
+def test_a_thumbs_up_after_a_correction_does_not_hide_it(home: Path) -> None:
+    with open_bot(home, retrain=False) as bot:
+        reply = bot.respond("what time is it", user="cy")
+        bot.feedback(reply.turn_id, rating=-1)
+        bot.feedback(reply.turn_id, correct_intent="reminder.create")
+        bot.feedback(reply.turn_id, rating=1)  # about the corrected reply
+        numbers = bot.stats("cy")
+
+    assert numbers["feedback"]["corrections"] == 1
+    assert numbers["feedback"]["turns_judged"] == 1
+    assert numbers["judged_accuracy"] == 0.0
+    assert numbers["intent_accuracy"] == 0.0
+
+
 def test_stats_estimate_accuracy_from_feedback(home: Path) -> None:
     with open_bot(home, retrain=False) as bot:
         for text, verdict in [

@@ -8,20 +8,26 @@ from assistant.storage import Database
 
 __all__ = ["format_stats", "gather"]
 
-# The latest feedback on each turn, with the turn it is about.
+# Each turn with feedback: its latest rating and its latest correction. A
+# thumbs-up after a correction is about the corrected reply, so it does not
+# make the first reading right.
 _VERDICTS = """
-    SELECT t.intent, t.model_version, f.rating, f.correct_intent
-    FROM feedback f JOIN turns t ON t.id = f.turn_id
-    WHERE f.id IN (SELECT MAX(id) FROM feedback GROUP BY turn_id) {where}
+    SELECT t.intent, t.model_version,
+      (SELECT f.rating FROM feedback f WHERE f.turn_id = t.id
+        AND f.rating IS NOT NULL ORDER BY f.id DESC LIMIT 1),
+      (SELECT f.correct_intent FROM feedback f WHERE f.turn_id = t.id
+        AND f.correct_intent IS NOT NULL ORDER BY f.id DESC LIMIT 1)
+    FROM turns t WHERE t.id IN (SELECT turn_id FROM feedback) {where}
 """
 
 
 def gather(database: Database, user: str | None = None) -> dict[str, Any]:
     """Turns, intents, feedback and accuracy estimates, for ``user`` or everyone.
 
-    A turn counts as wrong when its latest feedback corrects the intent to
-    another one or is a thumbs-down, and as right when it is a thumbs-up or
-    confirms the intent. ``judged_accuracy`` is right / (right + wrong);
+    A turn counts as wrong when it was corrected to another intent (whatever
+    rating came after) or its latest rating is a thumbs-down, and as right
+    when its latest rating is a thumbs-up or a correction confirms the intent.
+    ``judged_accuracy`` is right / (right + wrong);
     ``intent_accuracy`` assumes every classified turn nobody corrected was
     right, so it is an upper bound that tightens as feedback accumulates.
     """
@@ -46,7 +52,8 @@ def gather(database: Database, user: str | None = None) -> dict[str, Any]:
         name = {1: "thumbs_up", -1: "thumbs_down", 0: "neutral"}.get(rating)
         if name:
             feedback[name] += 1
-        wrong = (correct is not None and correct != intent) or rating == -1
+        corrected_away = correct is not None and correct != intent
+        wrong = corrected_away or rating == -1
         right = not wrong and (rating == 1 or correct == intent)
         counts = by_model.setdefault(version or "none", {"right": 0, "wrong": 0})
         counts["right"] += right
