@@ -628,3 +628,10 @@ def test_a_fake_or_damaged_word_file_gets_a_plain_reason(tmp_path: Path) -> None
         message = str(refused.value)
         assert message.startswith("not a readable Word document") and reason in message
         assert "Package not found" not in message and "xml" not in message.lower()
+
+
+def test_utf16_text_with_its_byte_order_mark_is_read(tmp_path: Path) -> None:
+    note = tmp_path / "windows.txt"
+    note.write_bytes("The spare key is under the blue pot.\n".encode("utf-16"))
+    (block,) = read_blocks(note, max_bytes=10**6)
+    assert block.text == "The spare key is under the blue pot."

@@ -124,6 +124,11 @@ def _read_text(path: Path) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"cannot read it ({exc.strerror or exc})") from exc
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with its byte-order mark
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise Unreadable("broken UTF-16 text") from exc
     if b"\x00" in raw[:_SNIFF_BYTES]:
         raise Unreadable("binary data, not text")
     try:
