@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from assistant.errors import InputError
 from assistant.events import Event, EventBus
 from assistant.phrases import Phrases
 from assistant.skills.reminders import ReminderError, ReminderService
@@ -329,3 +330,10 @@ def test_dates_far_ahead_or_in_another_year_are_said_with_the_year() -> None:
         assert when_words(soon) == "Friday 10 April at 09:00"
         assert when_words(far) == "Sunday 20 December 2026 at 09:00"
         assert when_words(next_year) == "Tuesday 5 January 2027 at 09:00"
+
+
+def test_asking_for_no_reminders_is_an_error(service: ReminderService) -> None:
+    service.add(user="ann", task="oven", due=T + timedelta(hours=1))
+    with pytest.raises(InputError, match="at least one"):
+        service.upcoming("ann", limit=-1)
+    assert len(service.upcoming("ann", limit=1)) == 1

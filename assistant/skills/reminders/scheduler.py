@@ -26,7 +26,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 from assistant.events import Event, EventBus
 from assistant.phrases import Phrases
 from assistant.skills.reminders.recurrence import next_occurrence
@@ -143,7 +143,9 @@ class ReminderService:
         return reminder_from_row(rows[0])
 
     def upcoming(self, user: str, limit: int = 20) -> list[Reminder]:
-        """The user's pending reminders, soonest first."""
+        """The user's pending reminders, soonest first: at most ``limit`` (1+)."""
+        if limit < 1:
+            raise InputError(f"Ask for at least one reminder, not {limit}.")
         rows = self.database.query(
             "SELECT * FROM reminders WHERE user = ? AND status = 'pending'"
             " ORDER BY due_utc, id LIMIT ?",
