@@ -285,6 +285,8 @@ def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
     Raises:
         ConfigError: the config file is not valid TOML or a value is invalid.
     """
+    if home is not None and not str(home).strip():
+        raise ConfigError("The home folder is an empty path; name a folder.")
     root = _expand(home) if home is not None else default_home()
     path = root / CONFIG_FILE
     token = _config_file.set(path)

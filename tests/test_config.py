@@ -200,3 +200,10 @@ def test_not_a_number_is_refused_as_a_setting(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text("[knowledge]\nanswer_threshold = nan\n")
     with pytest.raises(ConfigError, match="answer_threshold"):
         load_settings(tmp_path)
+
+
+def test_an_empty_home_is_refused_not_the_current_folder(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="empty path"):
+        load_settings("")
+    with pytest.raises(ConfigError, match="empty path"):
+        load_settings("  ")
