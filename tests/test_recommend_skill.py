@@ -114,7 +114,7 @@ def test_kinds_films_only_after_an_import(bot: Assistant, home: Path) -> None:
         app, ["catalog", "import", str(films), "--home", str(home)]
     )
     assert result.exit_code == 0, result.output
-    assert "Imported 6 items" in result.output and "6 film" in result.output
+    assert "Imported 6 items" in result.output and "film 6" in result.output
 
     text, data = _ask(bot, "recommend a film")
     assert data["items"] and all(key.startswith("film:") for key in data["items"])

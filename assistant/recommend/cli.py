@@ -185,8 +185,8 @@ def _recommender(settings: Settings, store: TasteStore) -> Recommender:
 
 
 def _summary(kinds: dict[str, int]) -> str:
-    parts = ", ".join(f"{count:,} {kind}" for kind, count in sorted(kinds.items()))
-    return f"Catalog: {parts}."
+    parts = ", ".join(f"{kind} {count:,}" for kind, count in sorted(kinds.items()))
+    return f"Catalog items by kind: {parts}."
 
 
 def _count(number: int, noun: str) -> str:
