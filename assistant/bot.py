@@ -434,8 +434,9 @@ class Assistant:
             decision.runner_up_confidence >= self.settings.intents.clarify_margin
         )
         if not first and second and (decision.kind == "clarify" or contender):
-            logger.debug("%s cannot apply now; acting on %s", *(
-                decision.intent, decision.runner_up))  # fmt: skip
+            logger.debug(
+                "%s cannot apply now; acting on %s", decision.intent, decision.runner_up
+            )
             return Decision(
                 "accept",
                 decision.runner_up,
